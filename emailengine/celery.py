@@ -1,0 +1,67 @@
+"""The Celery app. Brand-scoped tasks take the tenant id as their first argument.
+
+`brand_task` wraps a function so that its body runs inside that brand's PostgreSQL
+schema; `for_each_brand` is what beat calls for jobs that concern every brand.
+"""
+import functools
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emailengine.settings")
+
+app = Celery("emailengine")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+BEAT_APPS = ("contacts", "templates_app", "deliverability", "campaigns")
+
+
+@app.on_after_configure.connect
+def beat_schedule_collect(sender, **kwargs):
+    """Each app declares its periodic jobs in `<app>/beat.py` as SCHEDULE = {name: entry}."""
+    import importlib
+
+    for name in BEAT_APPS:
+        try:
+            module = importlib.import_module(f"{name}.beat")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{name}.beat":
+                raise
+            continue
+        sender.conf.beat_schedule.update(module.SCHEDULE)
+
+
+def brand_task(*task_args, **task_options):
+    """Decorator: `@brand_task(name=..., ...)` on `def f(tenant_id, ...)`.
+
+    The task reloads the tenant by id and runs the body in its schema; the
+    connection goes back to the public schema afterwards.
+    """
+
+    def decorate(func):
+        @functools.wraps(func)
+        def run_in_brand(tenant_id, *args, **kwargs):
+            from django.db import connection
+
+            from tenants.models import Tenant
+
+            tenant = Tenant.objects.get(pk=tenant_id)
+            connection.set_tenant(tenant)
+            try:
+                return func(tenant_id, *args, **kwargs)
+            finally:
+                connection.set_schema_to_public()
+
+        return app.task(*task_args, **task_options)(run_in_brand)
+
+    return decorate
+
+
+@app.task(name="emailengine.for_each_brand")
+def for_each_brand(task_name, *args, **kwargs):
+    """Beat entry point: enqueue `task_name(tenant_id, *args)` once for every active brand."""
+    from tenants.models import Tenant
+
+    for tenant_id in Tenant.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
+        app.send_task(task_name, args=(tenant_id, *args), kwargs=kwargs)
