@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django_tenants.utils import schema_context
 
 from .access import Principal
 from .models import ApiKey, AuditLog, Role, Scope, Tenant, TenantGrant
@@ -104,7 +105,8 @@ class TenantAdmin(GlobalAdminOnly):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.schema_name = Tenant.schema_name_for(obj.slug)
-        super().save_model(request, obj, form, change)
+        with schema_context("public"):  # django-tenants only saves a tenant from the public schema
+            super().save_model(request, obj, form, change)
 
 
 class TenantGrantInline(admin.TabularInline):
