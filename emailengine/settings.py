@@ -173,6 +173,7 @@ DELIVERABILITY_ENFORCE_DNS = envbool("DELIVERABILITY_ENFORCE_DNS", True)
 DNS_NAMESERVER = envstr("DNS_NAMESERVER", "")
 PMTA_CONFIG_PATH = envstr("PMTA_CONFIG_PATH", "")
 PMTA_ACCOUNTING_DIR = envstr("PMTA_ACCOUNTING_DIR", "")
+SENDER_LOCAL_PART = envstr("SENDER_LOCAL_PART", "outreach")
 
 # ---------------------------------------------------------------- logging
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
