@@ -1,0 +1,1 @@
+"""Pure decision logic of campaigns (no database): the lifecycle state machine."""
