@@ -1,6 +1,7 @@
 import json
 import random
 
+import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 import pytest
