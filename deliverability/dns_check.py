@@ -291,8 +291,10 @@ def _tags(text: str) -> dict[str, str] | None:
 
 
 def _check_dkim(lookup, host) -> RecordCheck:
-    expected = dkim_txt_value(host.dkim_public_b64)
-    ours = "".join(host.dkim_public_b64.split())
+    ours = "".join((host.dkim_public_b64 or "").split())
+    if not ours:
+        return RecordCheck("dkim", ERROR, "", "", "no DKIM key generated for this domain yet (generate_dkim_keys)")
+    expected = dkim_txt_value(ours)
     status, answers, message = lookup(host.dkim_name, "TXT")
     if status != OK:
         return RecordCheck("dkim", status, "", expected, message)

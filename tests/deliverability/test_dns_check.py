@@ -237,3 +237,14 @@ def test_as_dict_and_table_show_status_found_and_expected(host, keys, dns_server
     assert "mail1.sos-mail.com spf: wrong" in table
     assert "found:    v=spf1 +all" in table
     assert table.endswith("0/1 domains OK\n")
+
+
+def test_a_domain_without_a_dkim_key_yet_reports_an_error_not_a_crash(host, dns_server):
+    """Checking before generate_dkim_keys ran says so in the DKIM check; the other checks still run."""
+    dns_server.serve(dns_records_build([host]))
+    keyless = SendingHost(domain=host.domain, ip=host.ip, dkim_selector="default", dkim_public_b64="",
+                          brand_domain=host.brand_domain, sending_base=host.sending_base)
+    result = check(keyless, dns_server)
+    assert result.check("dkim").status == "error"
+    assert "generate_dkim_keys" in result.check("dkim").message
+    assert result.check("spf").status == "ok"
