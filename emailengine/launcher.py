@@ -134,7 +134,7 @@ def run():
     finally:
         for child in children.values():
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                child.terminate()  # each main process stops its own workers cleanly
         deadline = time.monotonic() + 15
         for child in children.values():
             try:
