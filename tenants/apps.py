@@ -6,6 +6,6 @@ class TenantsConfig(AppConfig):
     verbose_name = "Brands, people and keys"
 
     def ready(self):
-        from . import audit
+        from . import audit, openapi  # noqa: F401  (openapi registers the auth scheme)
 
         audit.connect_signals()
