@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("templates_app.urls")),
     path("", include("deliverability.urls")),
+    path("", include("deliverability.mailwizz_urls")),
     path("", include("campaigns.urls")),
 ]

@@ -13,20 +13,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emailengine.settings")
 app = Celery("emailengine")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="mailwizz_tasks")
 
-BEAT_APPS = ("contacts", "templates_app", "deliverability", "campaigns")
+BEAT_MODULES = ("contacts.beat", "templates_app.beat", "deliverability.beat", "deliverability.mailwizz_beat", "campaigns.beat")
 
 
 @app.on_after_configure.connect
 def beat_schedule_collect(sender, **kwargs):
-    """Each app declares its periodic jobs in `<app>/beat.py` as SCHEDULE = {name: entry}."""
+    """Each app declares its periodic jobs in a beat module as SCHEDULE = {name: entry}."""
     import importlib
 
-    for name in BEAT_APPS:
+    for name in BEAT_MODULES:
         try:
-            module = importlib.import_module(f"{name}.beat")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"{name}.beat":
+            if exc.name != name:
                 raise
             continue
         sender.conf.beat_schedule.update(module.SCHEDULE)

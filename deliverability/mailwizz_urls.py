@@ -1,0 +1,2 @@
+"""/api/v2/ routes of the MailWizz channel (event webhooks)."""
+urlpatterns = []
