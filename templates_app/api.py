@@ -68,6 +68,7 @@ class _TemplatesView(BrandAPIView):
 
 class TemplateListApi(_TemplatesView):
     @extend_schema(
+        operation_id="templates_list",
         summary="List the brand's templates",
         parameters=[
             OpenApiParameter("language", str), OpenApiParameter("category", str, description="'general' = no category"),
@@ -85,6 +86,7 @@ class TemplateListApi(_TemplatesView):
         return Response(TemplateSerializer(templates, many=True).data)
 
     @extend_schema(
+        operation_id="templates_create",
         summary="Create a template (placeholders checked; 409 if the default slot is taken)",
         request=TemplateWriteSerializer,
         responses={201: TemplateSerializer, 400: OpenApiResponse(description="bad field or placeholder"), 409: None},
@@ -96,12 +98,13 @@ class TemplateListApi(_TemplatesView):
 
 
 class TemplateDetailApi(_TemplatesView):
-    @extend_schema(summary="One template", responses=TemplateSerializer)
+    @extend_schema(operation_id="templates_retrieve", summary="One template", responses=TemplateSerializer)
     def get(self, request, tenant, template_id):
         template = self._template(template_id)
         return Response(TemplateSerializer(template).data)
 
     @extend_schema(
+        operation_id="templates_update",
         summary="Change a template (only the fields sent)", request=TemplateWriteSerializer,
         responses={200: TemplateSerializer, 400: None, 409: None},
     )
@@ -111,9 +114,14 @@ class TemplateDetailApi(_TemplatesView):
         data.is_valid(raise_exception=True)
         return self._save(lambda: services.template_update(template=template, **data.validated_data), created=False)
 
-    patch = put
+    @extend_schema(
+        operation_id="templates_partial_update", summary="Same as PUT", request=TemplateWriteSerializer,
+        responses={200: TemplateSerializer, 400: None, 409: None},
+    )
+    def patch(self, request, tenant, template_id):
+        return self.put(request, tenant, template_id)
 
-    @extend_schema(summary="Delete a template", responses={204: None, 409: None})
+    @extend_schema(operation_id="templates_destroy", summary="Delete a template", responses={204: None, 409: None})
     def delete(self, request, tenant, template_id):
         template = self._template(template_id)
         try:
@@ -127,6 +135,7 @@ class TemplateDetailApi(_TemplatesView):
 
 class TemplateMakeDefaultApi(_TemplatesView):
     @extend_schema(
+        operation_id="templates_make_default",
         summary="Make this template the default of its (language, category), demoting the previous one",
         request=None, responses=TemplateSerializer,
     )
@@ -154,6 +163,7 @@ class _RenderView(_TemplatesView):
 
 class TemplateRenderApi(_RenderView):
     @extend_schema(
+        operation_id="templates_render",
         summary="Render one template for a contact or for given variables",
         request=TemplateRenderInput,
         responses={200: RenderedSerializer, 404: None, 422: OpenApiResponse(description="a variable is missing")},
@@ -172,6 +182,7 @@ class TemplateRenderApi(_RenderView):
 
 class TemplateSelectRenderApi(_RenderView):
     @extend_schema(
+        operation_id="templates_select_render",
         summary="Select the template for (language, category) through the fallback chain and render it",
         request=TemplateSelectRenderInput,
         responses={200: SelectedRenderedSerializer, 404: None, 422: OpenApiResponse(description="a variable is missing")},
