@@ -1,0 +1,323 @@
+"""CSV import, streaming and set-based: the same importer for the command, the admin and the API.
+
+- Encoding: UTF-8 with or without BOM; a file that is not valid UTF-8 is read as Latin-1
+  (decided by one fast pass over the bytes before parsing).
+- Separator: `,` or `;`, whichever the header line uses most.
+- Headers: the seed's snake_case names or common variants (`Email`, `E-mail`,
+  `First Name`, `firstName`, `Prénom`...); unknown columns go into `custom_fields`
+  under their header name. A `tags` column is split on `|` or `,`.
+- Rows are checked like API items (`contact_item_check`); bad rows are reported
+  with their line number in the file, good rows are stored. Rows are stored in
+  chunks of `CHUNK_ROWS`, one transaction each: parsing the next chunk overlaps
+  with the database storing the previous one.
+"""
+import codecs
+import csv
+import io
+import os
+import queue
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tenants.audit import audit_record
+
+from ..models import DataSource, ImportJob
+from .ingest import ItemError, contact_checked_store, contact_item_check, data_sources_by_id, ingest_after_commit, tags_normalize
+
+CHUNK_ROWS = 50_000
+MAX_REPORTED_ERRORS = 1000
+SNIFF_BYTES = 1 << 20
+
+_HEADER_KEY = re.compile(r"[^a-z0-9]")
+HEADER_ALIASES = {
+    "email": ("email", "emailaddress", "mail", "courriel", "adresseemail", "emailadresse"),
+    "first_name": ("firstname", "first", "givenname", "prenom", "forename"),
+    "last_name": ("lastname", "last", "surname", "familyname", "nom", "name2"),
+    "company": ("company", "companyname", "organization", "organisation", "societe", "entreprise", "cabinet"),
+    "website": ("website", "url", "site", "web", "siteweb", "websiteurl", "homepage"),
+    "language": ("language", "lang", "langue", "locale", "languagecode"),
+    "category": ("category", "categorie", "type"),
+    "phone": ("phone", "telephone", "tel", "phonenumber", "mobile", "portable"),
+    "country": ("country", "pays", "countrycode"),
+    "city": ("city", "ville", "town"),
+    "linkedin_url": ("linkedinurl", "linkedin"),
+    "facebook_url": ("facebookurl", "facebook"),
+    "instagram_url": ("instagramurl", "instagram"),
+    "twitter_url": ("twitterurl", "twitter", "x"),
+    "tags": ("tags", "tag", "labels"),
+}
+_ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+class CsvImportError(ValueError):
+    """The file or the request cannot be imported at all (no email column, unknown data source...)."""
+
+
+@dataclass
+class ImportReport:
+    total_processed: int = 0
+    new_contacts: int = 0
+    updated_contacts: int = 0
+    duplicates_skipped: int = 0
+    error_count: int = 0
+    errors: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "total_processed": self.total_processed,
+            "new_contacts": self.new_contacts,
+            "updated_contacts": self.updated_contacts,
+            "duplicates_skipped": self.duplicates_skipped,
+            "error_count": self.error_count,
+        }
+
+
+def header_field(name):
+    """The contact field a CSV header names (`First Name` -> `first_name`), or None (custom field)."""
+    key = _HEADER_KEY.sub("", _strip_accents(name.strip().lower()))
+    return _ALIAS_TO_FIELD.get(key)
+
+
+def _strip_accents(text):
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def csv_encoding_detect(path):
+    """`utf-8-sig` when the file has a UTF-8 BOM, `utf-8` when it decodes as UTF-8, else `latin-1`."""
+    with open(path, "rb") as handle:
+        head = handle.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(SNIFF_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary stream that counts the bytes read (for progress)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = self.raw.readinto(buffer)
+        self.count += n or 0
+        return n
+
+
+def csv_rows_read(*, path):
+    """(header map, iterator of (line number, row list), bytes counter, total bytes) for a CSV file."""
+    encoding = csv_encoding_detect(path)
+    counter = _CountingReader(open(path, "rb"))
+    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding=encoding, newline="")
+    header_line = text.readline()
+    if not header_line.strip():
+        text.close()
+        raise CsvImportError("The file is empty: the first line must name the columns (at least an email column).")
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    columns = [(index, header_field(name), name.strip()) for index, name in enumerate(header)]
+    if not any(f == "email" for _, f, _ in columns):
+        text.close()
+        raise CsvImportError(f"No email column in the header ({', '.join(h.strip() for h in header)}).")
+    reader = csv.reader(text, delimiter=delimiter)
+
+    def rows():
+        try:
+            for row in reader:
+                yield reader.line_num + 1, row
+        finally:
+            text.close()
+
+    return columns, rows(), counter, os.path.getsize(path)
+
+
+def _row_item(columns, row):
+    item, custom = {}, {}
+    for index, name, header in columns:
+        if index >= len(row):
+            break
+        value = row[index]
+        if not value:
+            continue
+        if name is None:
+            if header:
+                custom[header] = value
+        else:
+            item[name] = value
+    if custom:
+        item["custom_fields"] = custom
+    return item
+
+
+def csv_source_pick(*, data_source_id=None):
+    """The data source for an import: the given id, else the brand's first active CSV source."""
+    if data_source_id is not None:
+        source = DataSource.objects.filter(pk=data_source_id).first()
+        if source is None:
+            raise CsvImportError(f"Unknown data source {data_source_id} in this brand.")
+    else:
+        source = DataSource.objects.filter(type=DataSource.Type.CSV, is_active=True).order_by("pk").first()
+        if source is None:
+            raise CsvImportError("This brand has no CSV data source: pass one explicitly.")
+    if not source.is_active:
+        raise CsvImportError(f"Data source {source.pk} is inactive.")
+    return source
+
+
+def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None, chunk_rows=CHUNK_ROWS,
+                        origin="csv"):
+    """Import a CSV file into the current brand; returns an ImportReport.
+
+    `on_progress(bytes_done, bytes_total, report)` is called after each stored chunk.
+    """
+    source = csv_source_pick(data_source_id=data_source_id)
+    try:
+        extra = tags_normalize(list(tags))
+    except ItemError as exc:
+        raise CsvImportError(str(exc)) from None
+    columns, rows, counter, total_bytes = csv_rows_read(path=path)
+    sources = data_sources_by_id()
+    report = ImportReport()
+    chunks = queue.Queue(maxsize=2)
+    failure = []
+
+    def parse():
+        """Producer thread: CSV rows -> checked chunks (pure Python, no database)."""
+        try:
+            checked, errors = [], []
+            for line, row in rows:
+                item = _row_item(columns, row)
+                try:
+                    checked.append((line, contact_item_check(
+                        item=item, data_sources=sources, default_data_source_id=source.pk, extra_tags=extra)))
+                except ItemError as exc:
+                    errors.append({"line": line, "email": item.get("email"), "error": str(exc)})
+                if len(checked) >= chunk_rows:
+                    chunks.put((checked, errors, counter.count))
+                    checked, errors = [], []
+            chunks.put((checked, errors, counter.count))
+        except BaseException as exc:  # noqa: BLE001 - handed to the storing thread
+            failure.append(exc)
+        finally:
+            chunks.put(None)
+
+    producer = threading.Thread(target=parse, name="csv-parse", daemon=True)
+    producer.start()
+    try:
+        while (chunk := chunks.get()) is not None:
+            checked, errors, done_bytes = chunk
+            with transaction.atomic():
+                stored = contact_checked_store(checked=checked)
+                ingest_after_commit(result=stored)
+            report.total_processed += stored.total_processed + len(errors)
+            report.new_contacts += stored.new_contacts
+            report.updated_contacts += stored.updated_contacts
+            report.duplicates_skipped += stored.duplicates_skipped
+            report.error_count += len(errors)
+            room = MAX_REPORTED_ERRORS - len(report.errors)
+            if room > 0:
+                report.errors.extend(errors[:room])
+            if on_progress is not None:
+                on_progress(done_bytes, total_bytes, report)
+    finally:
+        while producer.is_alive():
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                pass
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, (UnicodeDecodeError, csv.Error)):
+            raise CsvImportError(f"The file cannot be read as CSV: {exc}") from exc
+        raise exc
+    audit_record(action="action", object_type="contacts.contact",
+                 object_repr=f"{origin} import of {report.total_processed} rows", changes=report.as_dict())
+    return report
+
+
+def import_upload_dir():
+    path = os.path.join(settings.MEDIA_ROOT, "imports", connection.schema_name)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def import_job_create(*, upload, data_source_id=None, tags=(), created_by=""):
+    """Store an uploaded CSV and queue its import in the current brand; returns the ImportJob."""
+    source = csv_source_pick(data_source_id=data_source_id)
+    try:
+        tags = list(tags_normalize(list(tags)))
+    except ItemError as exc:
+        raise CsvImportError(str(exc)) from None
+    job_id = uuid.uuid4()
+    path = os.path.join(import_upload_dir(), f"{job_id}.csv")
+    size = 0
+    with open(path, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+            size += len(chunk)
+    job = ImportJob.objects.create(
+        id=job_id, file_name=os.path.basename(getattr(upload, "name", "upload.csv"))[:255], file_path=path,
+        data_source=source, tags=tags, total_bytes=size, created_by=created_by[:150],
+    )
+    tenant_id = connection.tenant.pk
+    from ..tasks import contacts_import_csv as task
+
+    transaction.on_commit(lambda: task.delay(tenant_id, str(job_id)))
+    return job
+
+
+def import_job_run(*, job_id):
+    """Run a queued import job in the current brand (the Celery task's body)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+
+    def on_progress(done, total, report):
+        ImportJob.objects.filter(pk=job_id).update(processed_bytes=done, **report.as_dict(), errors=report.errors)
+
+    try:
+        report = contacts_import_csv(path=job.file_path, data_source_id=job.data_source_id, tags=job.tags,
+                                     on_progress=on_progress, origin=f"import job {job_id}")
+    except Exception as exc:  # noqa: BLE001 - the job records why it failed
+        message = str(exc) if isinstance(exc, CsvImportError) else f"{type(exc).__name__}: {exc}"
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, failure=message[:2000],
+                                                   finished_at=timezone.now())
+        if not isinstance(exc, CsvImportError):
+            raise
+        return None
+    finally:
+        _remove_quietly(job.file_path)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.DONE, processed_bytes=job.total_bytes, **report.as_dict(), errors=report.errors,
+        finished_at=timezone.now(),
+    )
+    return report
+
+
+def _remove_quietly(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass

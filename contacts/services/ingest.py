@@ -1,0 +1,393 @@
+"""Contact ingestion, set-based: every source (API, webhooks, CSV) ends here.
+
+`contact_item_check` validates and normalises one item (the checking side: it
+raises `ItemError` with a user-facing reason). `contact_ingest` checks a batch for
+the current brand and stores the valid items with a fixed number of statements,
+however many items there are:
+
+1. missing tags are created (one INSERT ... ON CONFLICT DO NOTHING);
+2. the items are COPied into a temporary staging table;
+3. one `INSERT ... ON CONFLICT (email) DO UPDATE ... WHERE <something changed>`
+   creates new contacts and updates changed ones. An empty value never overwrites
+   a stored one (COALESCE/NULLIF); status is never touched by ingestion;
+4. the new tag links, events (`ingested`, `updated`, `tagged`) and data source
+   totals are written with one INSERT/UPDATE ... SELECT each.
+
+Counting rules (the response of POST /api/v2/contacts/ingest):
+- `new_contacts`: created;
+- `updated_contacts`: existed, and a field or a tag changed;
+- `duplicates_skipped`: existed unchanged, repeated in the same batch (the first
+  occurrence wins), or on the brand's suppression list. A suppressed email is
+  never stored, updated or reactivated by ingestion: the item is skipped whole;
+- `errors`: one `{"index", "email", "error"}` per rejected item;
+- `total_processed`: every item received (the sum of the four above).
+"""
+import json
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from tenants.audit import audit_record
+
+from ..models import DataSource
+from .normalization import InvalidEmail, email_normalize, language_normalize, tag_slug_normalize
+
+MAX_ITEMS_PER_REQUEST = 10_000
+
+TEXT_FIELDS = (
+    ("first_name", 150),
+    ("last_name", 150),
+    ("company", 255),
+    ("website", 500),
+    ("category", 50),
+    ("phone", 50),
+    ("country", 64),
+    ("city", 150),
+    ("linkedin_url", 500),
+    ("facebook_url", 500),
+    ("instagram_url", 500),
+    ("twitter_url", 500),
+)
+TEXT_NAMES = tuple(name for name, _ in TEXT_FIELDS)
+STAGING_COLUMNS = ("position", "email", "data_source_id", *TEXT_NAMES, "language", "custom_fields", "tags", "tag_ids")
+
+
+class ItemError(ValueError):
+    """One item cannot be ingested; the message is the reason shown to the client."""
+
+
+@dataclass
+class IngestResult:
+    total_processed: int = 0
+    new_contacts: int = 0
+    updated_contacts: int = 0
+    duplicates_skipped: int = 0
+    errors: list = field(default_factory=list)
+
+    def add(self, other):
+        self.total_processed += other.total_processed
+        self.new_contacts += other.new_contacts
+        self.updated_contacts += other.updated_contacts
+        self.duplicates_skipped += other.duplicates_skipped
+        self.errors.extend(other.errors)
+        return self
+
+    def as_response(self):
+        """Exactly the seed's response keys."""
+        return {
+            "success": True,
+            "total_processed": self.total_processed,
+            "new_contacts": self.new_contacts,
+            "updated_contacts": self.updated_contacts,
+            "duplicates_skipped": self.duplicates_skipped,
+            "errors": sorted(self.errors, key=lambda e: e["index"]),
+        }
+
+
+def data_sources_by_id():
+    """{id: is_active} for the current brand's data sources."""
+    return dict(DataSource.objects.values_list("pk", "is_active"))
+
+
+def _text(item, name, limit):
+    value = item.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ItemError(f"{name} must be a string.")
+    value = str(value).strip()
+    if len(value) > limit:
+        raise ItemError(f"{name} is longer than {limit} characters.")
+    return value
+
+
+def tags_normalize(raw):
+    """A list of tag slugs from a list (or a `|`/`,` separated string) of names; ItemError if one is unusable."""
+    if raw is None or raw == "":
+        return ()
+    if isinstance(raw, str):
+        raw = raw.replace("|", ",").split(",")
+    if not isinstance(raw, (list, tuple)):
+        raise ItemError("tags must be a list of tag slugs.")
+    slugs = []
+    for name in raw:
+        if not isinstance(name, str):
+            raise ItemError("tags must be a list of tag slugs.")
+        if not name.strip():
+            continue
+        slug = tag_slug_normalize(name)
+        if not slug:
+            raise ItemError(f"Tag {name!r} has no usable characters (a-z, 0-9, -).")
+        if slug not in slugs:
+            slugs.append(slug)
+    return tuple(slugs)
+
+
+def contact_item_check(*, item, data_sources, default_data_source_id=None, extra_tags=()):
+    """The normalised staging row for one item, or ItemError with the reason."""
+    if not isinstance(item, dict):
+        raise ItemError("Each contact must be a JSON object.")
+    try:
+        email = email_normalize(item.get("email"))
+    except InvalidEmail as exc:
+        raise ItemError(f"Invalid email: {exc}") from None
+    source = item.get("data_source_id", default_data_source_id)
+    if source is None or source == "":
+        source = default_data_source_id
+    if source is None:
+        raise ItemError("data_source_id is missing.")
+    try:
+        source = int(source)
+    except (TypeError, ValueError):
+        raise ItemError(f"data_source_id {source!r} is not a number.") from None
+    active = data_sources.get(source)
+    if active is None:
+        raise ItemError(f"Unknown data source {source} in this brand.")
+    if not active:
+        raise ItemError(f"Data source {source} is inactive.")
+    texts = [_text(item, name, limit) for name, limit in TEXT_FIELDS]
+    texts[4] = texts[4].lower()  # category
+    if len(texts[6]) == 2:
+        texts[6] = texts[6].upper()  # ISO country code
+    custom = item.get("custom_fields")
+    if custom is None:
+        custom = {}
+    if not isinstance(custom, dict):
+        raise ItemError("custom_fields must be a JSON object.")
+    custom = {str(k): v for k, v in custom.items() if v not in (None, "")}
+    tags = tags_normalize(item.get("tags"))
+    if extra_tags:
+        tags = tuple(dict.fromkeys(tags + tuple(extra_tags)))
+    return (email, source, *texts, language_normalize(item.get("language")), custom, tags)
+
+
+def tags_ensure(*, slugs):
+    """{slug: id} for these slugs, creating the unknown ones (set-based)."""
+    slugs = sorted(set(slugs))
+    if not slugs:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO contacts_tag (slug, label, color, description, created_at)
+            SELECT s, s, '', '', now() FROM unnest(%s::text[]) AS s ORDER BY s
+            ON CONFLICT (slug) DO NOTHING
+            """,
+            [slugs],
+        )
+        cursor.execute("SELECT slug, id FROM contacts_tag WHERE slug = ANY(%s)", [slugs])
+        return dict(cursor.fetchall())
+
+
+_COALESCE_SET = ",\n".join(f"{n} = COALESCE(NULLIF(EXCLUDED.{n}, ''), c.{n})" for n in TEXT_NAMES)
+_CHANGED = "\n OR ".join(f"(EXCLUDED.{n} <> '' AND EXCLUDED.{n} IS DISTINCT FROM c.{n})" for n in TEXT_NAMES)
+_TEXT_COLS = ", ".join(TEXT_NAMES)
+_TEXT_SELECT = ", ".join(f"s.{n}" for n in TEXT_NAMES)
+
+_STAGING_DDL = f"""
+CREATE TEMP TABLE ingest_staging (
+    position integer NOT NULL,
+    email text NOT NULL,
+    data_source_id bigint NOT NULL,
+    {", ".join(f"{n} text NOT NULL" for n in TEXT_NAMES)},
+    language text,
+    custom_fields jsonb NOT NULL,
+    tags text[] NOT NULL,
+    tag_ids integer[] NOT NULL
+) ON COMMIT DROP
+"""
+
+_UPSERT = f"""
+CREATE TEMP TABLE ingest_changed ON COMMIT DROP AS
+WITH upserted AS (
+    INSERT INTO contacts_contact AS c (
+        email, data_source_id, {_TEXT_COLS}, language, custom_fields, status, validation_status,
+        mailwizz_subscriber_id, mailwizz_list_id, total_campaigns_received, tag_ids, created_at, updated_at
+    )
+    SELECT s.email, s.data_source_id, {_TEXT_SELECT}, s.language, s.custom_fields, 'active', 'pending',
+           '', '', 0, s.tag_ids, now(), now()
+    FROM ingest_staging s
+    ORDER BY s.email
+    ON CONFLICT (email) DO UPDATE SET
+        {_COALESCE_SET},
+        language = COALESCE(EXCLUDED.language, c.language),
+        custom_fields = c.custom_fields || EXCLUDED.custom_fields,
+        tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || EXCLUDED.tag_ids) AS t ORDER BY t),
+        updated_at = now()
+    WHERE {_CHANGED}
+       OR (EXCLUDED.language IS NOT NULL AND EXCLUDED.language IS DISTINCT FROM c.language)
+       OR (EXCLUDED.custom_fields <> '{{}}'::jsonb AND EXISTS (
+              SELECT 1 FROM jsonb_each(EXCLUDED.custom_fields) AS e WHERE c.custom_fields -> e.key IS DISTINCT FROM e.value))
+       OR NOT (c.tag_ids @> EXCLUDED.tag_ids)
+    RETURNING c.id, c.email, (c.xmax = 0) AS inserted
+)
+SELECT u.id, u.inserted, s.data_source_id, s.tags, s.tag_ids
+FROM upserted u JOIN ingest_staging s ON s.email = u.email
+"""
+
+_LINKS_AND_EVENTS = """
+WITH linked AS (
+    INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
+    SELECT ch.id, t, now() FROM ingest_changed ch, unnest(ch.tag_ids) AS t
+    ORDER BY ch.id, t
+    ON CONFLICT (contact_id, tag_id) DO NOTHING
+    RETURNING contact_id, tag_id
+),
+tagged AS (
+    SELECT l.contact_id, jsonb_agg(tg.slug ORDER BY tg.slug) AS slugs
+    FROM linked l JOIN contacts_tag tg ON tg.id = l.tag_id
+    WHERE l.contact_id IN (SELECT id FROM ingest_changed WHERE NOT inserted)
+    GROUP BY l.contact_id
+)
+INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
+SELECT id, CASE WHEN inserted THEN 'ingested' ELSE 'updated' END,
+       CASE WHEN inserted THEN jsonb_build_object('data_source_id', data_source_id, 'tags', to_jsonb(tags))
+            ELSE jsonb_build_object('data_source_id', data_source_id) END,
+       now()
+FROM ingest_changed
+UNION ALL
+SELECT contact_id, 'tagged', jsonb_build_object('tags', slugs), now() FROM tagged
+"""
+
+_SOURCE_TOTALS = """
+UPDATE contacts_datasource d SET total_contacts_ingested = d.total_contacts_ingested + x.n, updated_at = now()
+FROM (SELECT data_source_id, count(*) AS n FROM ingest_changed GROUP BY data_source_id) x
+WHERE d.id = x.data_source_id
+"""
+
+
+def contact_rows_store(*, rows):
+    """Store checked rows (email-unique, not suppressed) in the current brand; returns (new, updated).
+
+    `rows` are `(position, email, data_source_id, *texts, language, custom_fields, tags)`.
+    """
+    if not rows:
+        return 0, 0
+    tag_map = tags_ensure(slugs={slug for row in rows for slug in row[-1]})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'on'")
+        cursor.execute("DROP TABLE IF EXISTS ingest_staging, ingest_changed")
+        cursor.execute(_STAGING_DDL)
+        with cursor.cursor.copy(f"COPY ingest_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
+            write = copy.write
+            for row in rows:
+                write(_copy_line(row, tag_map))
+        cursor.execute(_UPSERT)
+        cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
+        new, updated = cursor.fetchone()
+        if new or updated:
+            cursor.execute(_LINKS_AND_EVENTS)
+            cursor.execute(_SOURCE_TOTALS)
+        cursor.execute("DROP TABLE ingest_staging, ingest_changed")
+        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
+    return new, updated
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value):
+    return value.translate(_COPY_ESCAPES)
+
+
+def _copy_array_item(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _copy_line(row, tag_map):
+    """One line of COPY text format for the staging table."""
+    position, email, source, *rest = row
+    texts = rest[: len(TEXT_NAMES)]
+    language, custom, tags = rest[len(TEXT_NAMES):]
+    tag_ids = sorted({tag_map[s] for s in tags})
+    parts = [str(position), _copy_text(email), str(source)]
+    parts.extend(_copy_text(t) if t else "" for t in texts)
+    parts.append(language or "\\N")
+    parts.append(_copy_text(json.dumps(custom, ensure_ascii=False)) if custom else "{}")
+    parts.append(_copy_text("{" + ",".join(_copy_array_item(t) for t in tags) + "}"))
+    parts.append("{" + ",".join(map(str, tag_ids)) + "}")
+    return "\t".join(parts) + "\n"
+
+
+def suppressed_emails(*, emails):
+    """The subset of these normalised emails on the current brand's suppression list."""
+    if not emails:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT email FROM contacts_suppression WHERE email = ANY(%s)", [list(emails)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def contact_checked_store(*, checked):
+    """Store `(position, row)` pairs of checked rows: dedup, suppression, upsert. Returns IngestResult (no errors)."""
+    result = IngestResult(total_processed=len(checked))
+    unique = {}
+    for position, row in checked:
+        if row[0] not in unique:
+            unique[row[0]] = (position, *row)
+    result.duplicates_skipped += len(checked) - len(unique)
+    for email in suppressed_emails(emails=unique.keys()):
+        del unique[email]
+        result.duplicates_skipped += 1
+    new, updated = contact_rows_store(rows=list(unique.values()))
+    result.new_contacts += new
+    result.updated_contacts += updated
+    result.duplicates_skipped += len(unique) - new - updated
+    return result
+
+
+def contact_ingest(*, items, positions=None, default_data_source_id=None, extra_tags=(), origin="api"):
+    """Check and store a batch of items in the current brand, in one transaction.
+
+    `positions` are the items' indexes in the caller's request (default 0..n-1), used in
+    errors. Schedules deliverability validation of new contacts after commit.
+    """
+    positions = list(range(len(items))) if positions is None else positions
+    sources = data_sources_by_id()
+    extra = tags_normalize(list(extra_tags)) if extra_tags else ()
+    checked, errors = [], []
+    for position, item in zip(positions, items):
+        try:
+            checked.append((position, contact_item_check(
+                item=item, data_sources=sources, default_data_source_id=default_data_source_id, extra_tags=extra
+            )))
+        except ItemError as exc:
+            errors.append(ingest_error(position=position, item=item, message=str(exc)))
+    with transaction.atomic():
+        result = contact_checked_store(checked=checked)
+        result.total_processed += len(errors)
+        result.errors.extend(errors)
+        ingest_after_commit(result=result)
+        audit_record(
+            action="action",
+            object_type="contacts.contact",
+            object_repr=f"{origin} ingest of {result.total_processed} contacts",
+            changes=ingest_summary(result),
+        )
+    return result
+
+
+def ingest_summary(result):
+    return {
+        "total_processed": result.total_processed,
+        "new_contacts": result.new_contacts,
+        "updated_contacts": result.updated_contacts,
+        "duplicates_skipped": result.duplicates_skipped,
+        "errors": len(result.errors),
+    }
+
+
+def ingest_error(*, position, item, message):
+    email = item.get("email") if isinstance(item, dict) else None
+    return {"index": position, "email": email if isinstance(email, str) else None, "error": message}
+
+
+def ingest_after_commit(*, result):
+    """Queue the validation of the new contacts once the batch is committed (never blocks the ingest)."""
+    if not result.new_contacts:
+        return
+    tenant_id = connection.tenant.pk
+    from .validation import validation_schedule
+
+    transaction.on_commit(lambda: validation_schedule(tenant_id=tenant_id))
+
