@@ -25,14 +25,25 @@ KEPT_PUBLIC_TABLES = {
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb,
+                    django_db_modify_db_settings):
+    """The test database, always (live_db tests need it too), with the two seed brands and their schemas."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.seed import BRANDS
     from tenants.services import tenant_create
 
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False,
+                                 keepdb=django_db_keepdb, aliases={"default"})
         for spec in BRANDS:
             tenant_create(**spec)
         connection.set_schema_to_public()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            connection.set_schema_to_public()
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
