@@ -220,3 +220,6 @@ class MailWizzInstance(models.Model):
 
     def __str__(self):
         return self.name
+
+
+from .mailwizz_state import *  # noqa: E402,F401,F403  (the MailWizz sync state, owned by the MailWizz channel)
