@@ -24,7 +24,7 @@ def sending_domain_dkim_generate(*, domains=None, bits: int = 2048, rotate: bool
     domains = SendingDomain.objects.all() if domains is None else domains
     if not rotate:
         domains = domains.filter(dkim_private_key="")
-    targets = list(domains.order_by("name").only("id", "name"))
+    targets = list(domains.select_related(None).order_by("name").only("id", "name"))
     if not targets:
         return 0
     workers = min(len(targets), max(os.cpu_count() or 1, 1) * 2)
