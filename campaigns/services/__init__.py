@@ -1,0 +1,1 @@
+"""Writes on campaigns: lifecycle, launch, dispatch, recording, recovery, tracking, event intake."""
