@@ -29,6 +29,19 @@ def in_brand(tenant):
 
 
 @pytest.fixture
+def loopback_dns(settings):
+    """A real DNS server on loopback that validation uses (DNS_NAMESERVER); empty zone unless served."""
+    from contacts.services.validation import domain_cache_clear
+    from tests.doubles.dns_server import LoopbackDnsServer
+
+    domain_cache_clear()
+    with LoopbackDnsServer({}) as server:
+        settings.DNS_NAMESERVER = f"{server.host}:{server.port}"
+        yield server
+    domain_cache_clear()
+
+
+@pytest.fixture
 def writer(seeded, make_api_key, api_client):
     """An API client whose key may read and write SOS-Expat's contacts."""
     return api_client(make_api_key(["sos-expat"], ["contacts:write", "contacts:read"]))
