@@ -26,7 +26,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "emailengine.apps.EmailEngineAdminConfig",
     "tenants",
     "rest_framework",
     "drf_spectacular",

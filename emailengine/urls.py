@@ -6,10 +6,6 @@ from tenants.views import brand_switch
 
 from .health import healthz
 
-admin.site.site_header = "Email Engine"
-admin.site.site_title = "Email Engine"
-admin.site.index_title = "Back office"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/brand/switch/", brand_switch, name="brand-switch"),

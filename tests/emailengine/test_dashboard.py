@@ -1,0 +1,45 @@
+"""The admin home is the current brand's dashboard, built only from that brand's data."""
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from deliverability.models import IPAddress, SendingDomain
+
+pytestmark = pytest.mark.django_db
+
+
+def _ip(tenant, n, state, quota, sent):
+    domain = SendingDomain.objects.create(tenant=tenant, name=f"mail{n}.{tenant.sending_domain_base}")
+    return IPAddress.objects.create(
+        tenant=tenant, address=f"10.{tenant.pk}.0.{n}", sending_domain=domain, vmta_name=f"vmta-{tenant.slug}-{n}",
+        state=state, quota_today=quota, sent_today=sent, quota_date=timezone.now().date(),
+    )
+
+
+def test_it_shows_the_brands_capacity_contacts_and_campaigns(brands, make_user, client):
+    from campaigns.models import Campaign
+    from contacts.models import Contact
+
+    _ip(brands.ulixai, 1, "active", 1000, 250)
+    _ip(brands.ulixai, 2, "warmup", 50, 50)
+    _ip(brands.sos, 1, "active", 99999, 12345)
+    with tenant_context(brands.ulixai):
+        Contact.objects.create(email="a@example.com")
+        Contact.objects.create(email="b@example.com", status="unsubscribed")
+        Campaign.objects.create(name="Relaunch Q4", status="sending", total_recipients=10, sent_count=4)
+    client.force_login(make_user("uli", grants={"ulixai": "viewer"}))
+    page = client.get("/admin/").content.decode()
+    assert 'id="dashboard" data-brand="ulixai"' in page
+    assert '<div class="big" id="capacity">300 / 1050</div>' in page
+    assert "(2 in Ulixai)" in page and "Relaunch Q4" in page and "4 / 10 (40%)" in page
+    assert "12345" not in page and "99999" not in page
+
+
+def test_a_user_with_one_brand_cannot_open_the_other_brands_ip_by_url(brands, make_user, client):
+    other = _ip(brands.sos, 7, "active", 100, 0)
+    client.force_login(make_user("uli", grants={"ulixai": "operator"}))
+    response = client.get(f"/admin/deliverability/ipaddress/{other.pk}/change/")
+    assert response.status_code in (302, 404)
+    assert other.address not in client.get(response.url if response.status_code == 302 else "/admin/").content.decode()
+    listing = client.get("/admin/deliverability/ipaddress/").content.decode()
+    assert other.address not in listing
