@@ -9,6 +9,12 @@ itself: a statement-level trigger on `contacts_contacttag` refreshes it for ever
 insert or delete, and the ingest service (which writes tags in bulk) sets it in the
 same statement as the contact. Segment queries read it through a GIN index; the
 truth stays in `ContactTag`.
+
+The high-volume links (Contact.data_source, ContactTag, ContactEvent.contact) have no
+database-level foreign key constraint: PostgreSQL checks those row by row at commit,
+taking a share lock on the referenced row each time, which cost more than the whole
+bulk insert. The services only write ids they just read or returned, and deletions go
+through the ORM, which cascades (contact -> tags, events) itself.
 """
 import uuid
 
@@ -97,7 +103,7 @@ class Contact(models.Model):
     """One person at one normalised email address, in one brand."""
 
     data_source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts",
-                                    db_index=False)
+                                    db_index=False, db_constraint=False)
     email = models.CharField(max_length=254, unique=True, help_text="Normalised: trimmed, lowercase, IDNA domain")
     first_name = models.CharField(max_length=150, blank=True, default="")
     last_name = models.CharField(max_length=150, blank=True, default="")
@@ -148,8 +154,8 @@ class Contact(models.Model):
 
 
 class ContactTag(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="contact_tags")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_tags")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="contact_tags", db_constraint=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_tags", db_constraint=False)
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -163,7 +169,7 @@ class ContactTag(models.Model):
 class ContactEvent(models.Model):
     """Something that happened to a contact (ingested, updated, tagged, sent, opened...)."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events", db_constraint=False)
     campaign_id = models.BigIntegerField(null=True, blank=True, help_text="campaigns.Campaign id, when one caused it")
     event_type = models.CharField(max_length=32)
     event_data = models.JSONField(default=dict, blank=True)

@@ -257,12 +257,13 @@ WHERE d.id = x.data_source_id
 
 
 def contact_rows_store(*, rows):
-    """Store checked rows (email-unique, not suppressed) in the current brand; returns (new, updated).
+    """Store checked, email-unique rows in the current brand; returns (new, updated, suppressed).
 
     `rows` are `(position, email, data_source_id, *texts, language, custom_fields, tags)`.
+    Rows whose email is on the suppression list are dropped before anything is written.
     """
     if not rows:
-        return 0, 0
+        return 0, 0, 0
     tag_map = tags_ensure(slugs={slug for row in rows for slug in row[-1]})
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'on'")
@@ -272,6 +273,8 @@ def contact_rows_store(*, rows):
             write = copy.write
             for row in rows:
                 write(_copy_line(row, tag_map))
+        cursor.execute("DELETE FROM ingest_staging s USING contacts_suppression x WHERE x.email = s.email")
+        suppressed = cursor.rowcount
         cursor.execute(_UPSERT)
         cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
         new, updated = cursor.fetchone()
@@ -280,7 +283,7 @@ def contact_rows_store(*, rows):
             cursor.execute(_SOURCE_TOTALS)
         cursor.execute("DROP TABLE ingest_staging, ingest_changed")
         cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
-    return new, updated
+    return new, updated, suppressed
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -309,15 +312,6 @@ def _copy_line(row, tag_map):
     return "\t".join(parts) + "\n"
 
 
-def suppressed_emails(*, emails):
-    """The subset of these normalised emails on the current brand's suppression list."""
-    if not emails:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT email FROM contacts_suppression WHERE email = ANY(%s)", [list(emails)])
-        return {row[0] for row in cursor.fetchall()}
-
-
 def contact_checked_store(*, checked):
     """Store `(position, row)` pairs of checked rows: dedup, suppression, upsert. Returns IngestResult (no errors)."""
     result = IngestResult(total_processed=len(checked))
@@ -325,14 +319,10 @@ def contact_checked_store(*, checked):
     for position, row in checked:
         if row[0] not in unique:
             unique[row[0]] = (position, *row)
-    result.duplicates_skipped += len(checked) - len(unique)
-    for email in suppressed_emails(emails=unique.keys()):
-        del unique[email]
-        result.duplicates_skipped += 1
-    new, updated = contact_rows_store(rows=list(unique.values()))
+    new, updated, _suppressed = contact_rows_store(rows=list(unique.values()))
     result.new_contacts += new
     result.updated_contacts += updated
-    result.duplicates_skipped += len(unique) - new - updated
+    result.duplicates_skipped += len(checked) - new - updated  # repeats, suppressed, unchanged
     return result
 
 

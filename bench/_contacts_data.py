@@ -1,0 +1,128 @@
+"""Shared set-up for the contacts benchmarks: a throw-away database with both brands, and the raw COPY yardstick.
+
+Each benchmark creates its own database (`ee_bench_<name>` on the server of
+BENCH_DATABASE_URL / DATABASE_URL, default postgresql://postgres@127.0.0.1:5432),
+migrates it, seeds the brands, tags and data sources, and drops it at the end.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import random
+import sys
+import time
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+FERNET_TEST_KEY = "dGVzdC1rZXktZm9yLXRlc3RzLW9ubHktMzJieXRlcyE="
+LANGS = ["fr", "en", "es", "de", "pt", "ru", "zh", "hi", "ar"]
+CHILD_TAGS = {
+    "avocat": "prestataire", "expat-aidant": "prestataire", "blogger": "marketing-partner",
+    "influencer": "marketing-partner", "chatter": "marketing-partner", "admin-group": "marketing-partner",
+    "vacancier": "client", "expat": "client", "digital-nomad": "client",
+}
+LANG_TAGS = ["lang-fr", "lang-en", "lang-es", "lang-de"]
+
+
+def _server_url():
+    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(name):
+    parts = urlsplit(_server_url())
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin_execute(sql):
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def bench_environment(name):
+    """Create and migrate `ee_bench_<name>`, point Django at it, seed brands/tags/sources. Returns the URL."""
+    db = f"ee_bench_{name}"
+    url = database_url(db)
+    _admin_execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    _admin_execute(f'CREATE DATABASE "{db}"')
+    os.environ.update({
+        "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "FIELD_ENCRYPTION_KEY": os.environ.get("FIELD_ENCRYPTION_KEY") or FERNET_TEST_KEY,
+        "CELERY_BROKER_URL": "memory://", "CELERY_TASK_ALWAYS_EAGER": "false", "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "emailengine.settings",
+    })
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from contacts.seed import seed_tags_and_sources
+    from tenants.seed import seed_brands
+
+    call_command("migrate", verbosity=0)
+    quiet = lambda iterable=None, **kw: iterable  # noqa: E731
+    seed_brands(progress=quiet)
+    seed_tags_and_sources(progress=quiet)
+    return url
+
+
+def bench_cleanup(name):
+    from django.db import connections
+
+    connections.close_all()
+    _admin_execute(f'DROP DATABASE IF EXISTS "ee_bench_{name}" WITH (FORCE)')
+
+
+@contextmanager
+def brand(slug="sos-expat"):
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    with tenant_context(Tenant.objects.get(slug=slug)):
+        yield connection
+
+
+def contact_row(i, rng):
+    """One synthetic contact: (email, first_name, last_name, company, language, category, country, city, tags)."""
+    child = rng.choice(list(CHILD_TAGS))
+    lang = LANGS[i % len(LANGS)]
+    tags = [child, CHILD_TAGS[child], LANG_TAGS[i % len(LANG_TAGS)]]
+    return (f"contact{i}@domain{i % 5000}.example.com", f"First{i}", f"Last{i}", f"Company {i % 10000}",
+            lang, child, ["FR", "ES", "DE", "US", "BR"][i % 5], f"City{i % 300}", "|".join(tags))
+
+
+CSV_HEADER = ["email", "first_name", "last_name", "company", "language", "category", "country", "city", "tags"]
+
+
+def csv_write(path, rows, *, start=0, seed=7):
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+        for i in range(start, start + rows):
+            writer.writerow(contact_row(i, rng))
+
+
+def raw_copy_rate(path, rows):
+    """Rows/s of a plain `COPY contacts-like-table FROM file` (CSV, header) in the current brand's schema."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute(
+            "CREATE TABLE bench_raw_copy (email text, first_name text, last_name text, company text, "
+            "language text, category text, country text, city text, tags text)"
+        )
+        started = time.perf_counter()
+        with open(path, "rb") as handle, cursor.cursor.copy("COPY bench_raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_raw_copy")
+    return rows / elapsed, elapsed
