@@ -1,0 +1,250 @@
+"""Back office for a brand's audience: contacts (filters, CSV upload), tags, data sources, suppression, imports."""
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from emailengine.encryption import mask_secret
+from tenants.admin import BrandSchemaAdmin
+from tenants.audit import audit_record
+
+from .models import LANGUAGE_CHOICES, Contact, ContactEvent, ContactTag, DataSource, ImportJob, Suppression, Tag
+from .selectors import tag_descendant_ids
+from .services.catalog import data_source_rotate_secret
+from .services.csv_import import CsvImportError, import_job_create
+from .services.suppression import suppression_add
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Contacts with a tag or any of its descendants."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [(t.slug, t.slug if not t.parent_id else f"— {t.slug}") for t in Tag.objects.order_by("parent_id", "slug")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        ids = tag_descendant_ids().get(self.value())
+        return queryset.filter(tag_ids__overlap=ids) if ids else queryset.none()
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        values = Contact.objects.exclude(category="").order_by("category").values_list("category", flat=True).distinct()[:100]
+        return [(v, v) for v in values]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(category=self.value()) if self.value() else queryset
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [*LANGUAGE_CHOICES, ("none", "none (English fallback)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(language__isnull=True)
+        return queryset.filter(language=self.value()) if self.value() else queryset
+
+
+class BrandInline(admin.TabularInline):
+    """Inline rows follow the brand role like their parent page (viewers read, operators change)."""
+
+    def has_view_permission(self, request, obj=None):
+        return BrandSchemaAdmin.has_view_permission(self, request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return BrandSchemaAdmin.has_change_permission(self, request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return BrandSchemaAdmin.has_change_permission(self, request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return BrandSchemaAdmin.has_change_permission(self, request, obj)
+
+    _brand = BrandSchemaAdmin._brand
+    has_module_permission = BrandSchemaAdmin.has_module_permission
+
+
+class ContactTagInline(BrandInline):
+    model = ContactTag
+    extra = 0
+    autocomplete_fields = ("tag",)
+    readonly_fields = ("added_at",)
+
+
+class ContactEventInline(BrandInline):
+    model = ContactEvent
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+    readonly_fields = ("event_type", "campaign_id", "event_data", "timestamp")
+    fields = readonly_fields
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, comma or semicolon separated, UTF-8 or Latin-1, with a header line.")
+    data_source = forms.ModelChoiceField(queryset=DataSource.objects.none(), required=False,
+                                         help_text="Default: the brand's CSV data source.")
+    tags = forms.CharField(required=False, help_text="Tags added to every row: a,b")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["data_source"].queryset = DataSource.objects.filter(is_active=True).order_by("pk")
+
+
+@admin.register(Contact)
+class ContactAdmin(BrandSchemaAdmin):
+    list_display = ("email", "first_name", "last_name", "language", "category", "country", "status",
+                    "validation_status", "data_source", "updated_at")
+    list_filter = (TagFilter, LanguageFilter, CategoryFilter, "status", "validation_status", "data_source")
+    search_fields = ("=email", "last_name", "company")
+    list_select_related = ("data_source",)
+    show_full_result_count = False
+    readonly_fields = ("validation_status", "validation_score", "created_at", "updated_at", "mailwizz_subscriber_id",
+                       "mailwizz_list_id", "last_campaign_sent_at", "total_campaigns_received")
+    inlines = [ContactTagInline, ContactEventInline]
+    actions = ["suppress_selected"]
+    change_list_template = "admin/contacts/contact/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="contacts_contact_import"),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            return redirect("admin:contacts_contact_changelist")
+        form = CsvUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            source = form.cleaned_data["data_source"]
+            try:
+                job = import_job_create(
+                    upload=form.cleaned_data["file"], data_source_id=source.pk if source else None,
+                    tags=[t for t in form.cleaned_data["tags"].replace("|", ",").split(",") if t.strip()],
+                    created_by=request.user.get_username(),
+                )
+            except CsvImportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"Import of {job.file_name} queued.")
+                return redirect("admin:contacts_importjob_change", job.pk)
+        context = {**self.admin_site.each_context(request), "title": "Import contacts from CSV", "form": form,
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/contacts/contact/import.html", context)
+
+    @admin.action(description="Add the selected contacts to the suppression list (manual block)")
+    def suppress_selected(self, request, queryset):
+        emails = list(queryset.values_list("email", flat=True)[:10000])
+        for email in emails:
+            suppression_add(email=email, reason=Suppression.Reason.MANUAL, source=f"admin {request.user.get_username()}")
+        audit_record(action="action", object_type="contacts.suppression",
+                     object_repr=f"suppressed {len(emails)} contacts", changes={"count": len(emails)})
+        self.message_user(request, f"{len(emails)} contacts suppressed.")
+
+
+@admin.register(Tag)
+class TagAdmin(BrandSchemaAdmin):
+    list_display = ("slug", "label", "parent", "color")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("slug", "label")
+    fields = ("slug", "label", "parent", "color", "description")
+
+
+class DataSourceForm(forms.ModelForm):
+    class Meta:
+        model = DataSource
+        fields = ("name", "type", "config", "is_active")
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(BrandSchemaAdmin):
+    form = DataSourceForm
+    list_display = ("id", "name", "type", "is_active", "total_contacts_ingested", "masked_secret")
+    readonly_fields = ("total_contacts_ingested", "masked_secret", "webhook_url")
+    actions = ["rotate_secret"]
+
+    def get_fields(self, request, obj=None):
+        return ("name", "type", "config", "is_active") + (
+            ("total_contacts_ingested", "masked_secret", "webhook_url") if obj else ())
+
+    @admin.display(description="Webhook secret")
+    def masked_secret(self, obj):
+        return mask_secret(obj.webhook_secret) or "-"
+
+    @admin.display(description="Webhook URL")
+    def webhook_url(self, obj):
+        brand = getattr(self, "_brand_slug", None) or "{tenant}"
+        return f"/api/v2/webhooks/{brand}/{obj.pk}  (X-Signature: sha256=<HMAC-SHA256 of the body>)"
+
+    def changeform_view(self, request, *args, **kwargs):
+        self._brand_slug = getattr(getattr(request, "brand", None), "slug", None)
+        return super().changeform_view(request, *args, **kwargs)
+
+    @admin.action(description="Generate a new webhook secret (shown once)")
+    def rotate_secret(self, request, queryset):
+        for source in queryset:
+            secret = data_source_rotate_secret(data_source=source)
+            self.message_user(request, f"{source.name}: new webhook secret {secret} (copy it now: it will not be "
+                                       "shown again).", messages.WARNING)
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(BrandSchemaAdmin):
+    list_display = ("email", "reason", "source", "created_at")
+    list_filter = ("reason",)
+    search_fields = ("=email", "source")
+    fields = ("email", "reason", "source")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(BrandSchemaAdmin):
+    list_display = ("file_name", "status", "progress", "total_processed", "new_contacts", "updated_contacts",
+                    "duplicates_skipped", "error_count", "created_by", "created_at")
+    list_filter = ("status",)
+    readonly_fields = ("file_name", "status", "progress", "data_source", "tags", "total_processed", "new_contacts",
+                       "updated_contacts", "duplicates_skipped", "error_count", "rejected_rows", "failure",
+                       "created_by", "created_at", "started_at", "finished_at")
+    fields = readonly_fields
+    change_form_template = "admin/contacts/importjob/change_form.html"
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        return format_html('<progress max="100" value="{}"></progress> {}%', obj.progress_percent, obj.progress_percent)
+
+    @admin.display(description="Rejected rows (first 1,000)")
+    def rejected_rows(self, obj):
+        if not obj.errors:
+            return "-"
+        return format_html("<br>".join(["{}"] * len(obj.errors[:200])), *[
+            f"line {e.get('line')}: {e.get('email') or '-'}: {e.get('error')}" for e in obj.errors[:200]])
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        job = ImportJob.objects.filter(pk=object_id).first() if object_id else None
+        extra_context = {**(extra_context or {}),
+                         "refresh": job is not None and job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+                         "contacts_url": reverse("admin:contacts_contact_changelist")}
+        return super().changeform_view(request, object_id, form_url, extra_context)
