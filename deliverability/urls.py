@@ -1,2 +1,8 @@
 """/api/v2/ routes of this app."""
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("deliverability/<str:tenant>/ips", api.FleetApi.as_view(), name="deliverability-fleet"),
+]

@@ -102,3 +102,19 @@ def test_the_mailwizz_admin_masks_the_private_key_and_keeps_it_when_left_empty(b
     assert response.status_code == 302
     instance.refresh_from_db()
     assert instance.api_private_key == "priv-abcdefgh9876" and instance.default_list_id == "ab12"
+
+
+def test_the_fleet_api_lists_the_brands_ips_for_a_campaigns_reader(brands, make_api_key, api_client):
+    """GET /api/v2/deliverability/{tenant}/ips with campaigns:read; another brand's key gets 403/404."""
+    ip = make_ip(brands.sos, n=12, state=IPState.WARMUP, quota_today=50, sent_today=5)
+    IPDailyStats.objects.create(ip=ip, date=TODAY - datetime.timedelta(days=1), sent=40, hard_bounces=1)
+    make_ip(brands.ulixai, n=12)
+    client = api_client(make_api_key(["sos-expat"], ["campaigns:read"]))
+    body = client.get("/api/v2/deliverability/sos-expat/ips").json()
+    assert body == [{"address": "45.123.10.12", "vmta": "vmta-sos-expat-12", "domain": "mail12.sos-mail.com",
+                     "state": "warmup", "weight": 50, "warmup_day": 1, "quota_today": 50, "sent_today": 5,
+                     "sent_yesterday": 40, "bounce_rate_yesterday": "2.50", "complaint_rate_yesterday": "0.00",
+                     "dns_ok": None}]
+    assert client.get("/api/v2/deliverability/ulixai/ips").status_code in (403, 404)
+    writer_only = api_client(make_api_key(["sos-expat"], ["contacts:write"]))
+    assert writer_only.get("/api/v2/deliverability/sos-expat/ips").status_code == 403
