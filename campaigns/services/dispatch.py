@@ -37,7 +37,7 @@ from templates_app.selectors import TemplateNotFound, template_chain_resolver
 
 from ..composition import MessageComposer
 from ..logic.window import window_is_set, window_next_check, window_open_countries
-from ..models import Campaign, CampaignRecipient, CampaignStatus, INTERRUPTED
+from ..models import INTERRUPTED, Campaign, CampaignRecipient, CampaignStatus, Channel
 from ..relay import RecipientRefused, RelayUnavailable, RelayUncertain, relay_open
 from .lifecycle import campaign_complete_if_done
 from .recording import campaign_results_record
@@ -361,7 +361,7 @@ def campaign_dispatch_run(*, tenant, campaign_id: int, relay=None, chunk_size: i
     try:
         while True:
             campaign = Campaign.objects.get(pk=campaign_id)
-            if campaign.status != CampaignStatus.SENDING:
+            if campaign.status != CampaignStatus.SENDING or campaign.channel != Channel.SMTP:
                 outcome.next = STOPPED
                 return outcome
             if context is None:

@@ -74,6 +74,24 @@ def _sample_contacts(*, campaign, language, category, limit):
     ))
 
 
+def _unsubscribe_check() -> Check:
+    """One-click unsubscribe reachable: the route is mounted and PUBLIC_BASE_URL is absolute (https outside DEBUG)."""
+    base = settings.PUBLIC_BASE_URL
+    try:
+        reverse("campaigns-unsubscribe", kwargs={"token": "x"})
+        routed = True
+    except NoReverseMatch:
+        routed = False
+    if not base.startswith(("http://", "https://")) or not routed:
+        return Check("unsubscribe", ERROR, "one-click unsubscribe is not reachable: set PUBLIC_BASE_URL to the "
+                                                  "public https address and route campaigns.public_urls at the root")
+    elif not base.startswith("https://") and not settings.DEBUG:
+        return Check("unsubscribe", WARNING, f"PUBLIC_BASE_URL ({base}) is not https: Gmail and Yahoo ignore "
+                                                    "one-click unsubscribe links over http")
+    else:
+        return Check("unsubscribe", OK, f"List-Unsubscribe one-click at {base}/u/<token>")
+
+
 def campaign_preflight(*, campaign: Campaign, tenant) -> dict:
     """Every check a launch needs, with what to fix. Also stored on the campaign."""
     from deliverability.models import IPAddress, SENDING_STATES
@@ -83,9 +101,10 @@ def campaign_preflight(*, campaign: Campaign, tenant) -> dict:
     total = 0
     used_templates = {}
 
-    if campaign.channel != Channel.SMTP:
-        checks.append(Check("channel", ERROR, f"channel {campaign.channel!r} is not dispatched by the engine: "
-                                              "use the smtp channel"))
+    smtp = campaign.channel == Channel.SMTP
+    if not smtp:
+        checks.append(Check("channel", OK, "sent through the brand's MailWizz instance (lists and campaigns are "
+                                           "created there after launch)"))
     try:
         groups = audience_groups(campaign=campaign)
     except SegmentFilterError as problem:
@@ -150,7 +169,9 @@ def campaign_preflight(*, campaign: Campaign, tenant) -> dict:
             checks.append(Check(f"render:{template.pk}", OK, f"template {template.name!r} renders for {tried} samples"))
 
     sending_ips = IPAddress.objects.filter(tenant_id=tenant.pk, state__in=SENDING_STATES, weight__gt=0)
-    if not sending_ips.exists():
+    if not smtp:
+        pass
+    elif not sending_ips.exists():
         checks.append(Check("quota", ERROR, "the brand has no active or warmup IP: start warmup of an IP first"))
     else:
         available = quota_available(tenant_id=tenant.pk)
@@ -159,22 +180,11 @@ def campaign_preflight(*, campaign: Campaign, tenant) -> dict:
         else:
             checks.append(Check("quota", WARNING, "no quota left today: sending starts when quota returns (midnight UTC)"))
 
-    base = settings.PUBLIC_BASE_URL
-    try:
-        reverse("campaigns-unsubscribe", kwargs={"token": "x"})
-        routed = True
-    except NoReverseMatch:
-        routed = False
-    if not base.startswith(("http://", "https://")) or not routed:
-        checks.append(Check("unsubscribe", ERROR, "one-click unsubscribe is not reachable: set PUBLIC_BASE_URL to the "
-                                                  "public https address and route campaigns.public_urls at the root"))
-    elif not base.startswith("https://") and not settings.DEBUG:
-        checks.append(Check("unsubscribe", WARNING, f"PUBLIC_BASE_URL ({base}) is not https: Gmail and Yahoo ignore "
-                                                    "one-click unsubscribe links over http"))
-    else:
-        checks.append(Check("unsubscribe", OK, f"List-Unsubscribe one-click at {base}/u/<token>"))
-
-    if settings.DELIVERABILITY_ENFORCE_DNS:
+    if smtp:
+        checks.append(_unsubscribe_check())
+    if not smtp:
+        pass
+    elif settings.DELIVERABILITY_ENFORCE_DNS:
         domains = list(sending_ips.select_related("sending_domain").values_list("sending_domain__name",
                                                                                  "sending_domain__dns_ok"))
         bad = sorted(name for name, ok in domains if ok is not True)
@@ -237,6 +247,12 @@ def campaign_launch(*, campaign: Campaign, tenant) -> Campaign:
         locked.save(update_fields=["status", "total_recipients", "links", "preflight", "started_at", "waiting_until",
                                    "waiting_reason", "updated_at"])
         tenant_id = tenant.pk
-        transaction.on_commit(lambda: campaign_dispatch_enqueue(tenant_id=tenant_id, campaign_id=campaign.pk,
-                                                                parallel=True))
+        if locked.channel == Channel.SMTP:
+            transaction.on_commit(lambda: campaign_dispatch_enqueue(tenant_id=tenant_id, campaign_id=campaign.pk,
+                                                                    parallel=True))
+        else:
+            from emailengine.celery import app
+
+            transaction.on_commit(lambda: app.send_task("deliverability.mailwizz_campaign_push",
+                                                        args=(tenant_id, campaign.pk)))
     return locked

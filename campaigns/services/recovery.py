@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from ..models import INTERRUPTED, Campaign, CampaignRecipient, CampaignStatus
+from ..models import INTERRUPTED, Campaign, CampaignRecipient, CampaignStatus, Channel
 from .dispatch import campaign_dispatch_enqueue
 from .launch import PreflightFailed, campaign_launch
 from .lifecycle import campaign_complete_if_done
@@ -76,7 +76,7 @@ def campaigns_tick(*, tenant, lease: int | None = None) -> dict:
         except PreflightFailed as failed:
             logger.warning("scheduled campaign %s not launched: %s", campaign.pk, failed)
             report["launch_failed"] += 1
-    for campaign_id in Campaign.objects.filter(status=CampaignStatus.SENDING).values_list("pk", flat=True):
+    for campaign_id in Campaign.objects.filter(status=CampaignStatus.SENDING, channel=Channel.SMTP).values_list("pk", flat=True):
         result = campaign_recover(campaign_id=campaign_id, lease=lease)
         report["recovered"] += 1
         report["interrupted"] += result["interrupted"]
