@@ -7,21 +7,24 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import IntegerField, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from emailengine import charts
 from emailengine.encryption import mask_secret
 from tenants.admin import BrandOwnedAdmin
 from tenants.audit import audit_record
 
 from .charts import warmup_history_svg
 from .models import IPAddress, IPDailyStats, MailWizzInstance, SendingDomain, WarmupPlan, WarmupPlanWeek
-from .selectors import ip_warmup_history
+from .selectors import fleet_overview, ip_warmup_history
 from .services import FleetError, ip_state_change, sending_domain_dkim_generate, sending_domain_dns_check
 
-STATE_COLOURS = {"active": "#2e7d32", "warmup": "#1565c0", "standby": "#757575", "paused": "#c62828",
-                 "retired": "#424242"}
+STATE_COLOURS = {state: charts.color_for(state) for state in ("active", "warmup", "standby", "paused", "retired")}
+COMPLAINT_LIMIT = Decimal("0.1")  # percent: Gmail/Yahoo's bulk-sender ceiling, the warmup rules' hold level
 
 
 def _dns_badge(ok, checked_at):
@@ -93,12 +96,38 @@ class IPAddressAdmin(BrandOwnedAdmin):
     def dns_status(self, obj):
         return _dns_badge(obj.sending_domain.dns_ok, obj.sending_domain.dns_checked_at)
 
+    def get_urls(self):
+        fleet = path("fleet/", self.admin_site.admin_view(self.fleet_view), name="deliverability_ipaddress_fleet")
+        return [fleet, *super().get_urls()]
+
+    def fleet_view(self, request):
+        """Every IP of the brand as a tile coloured by state, with today's use and yesterday's rates."""
+        if not self.has_view_permission(request):
+            return self.admin_site.index(request)
+        rows = fleet_overview(tenant=request.brand, today=timezone.now().date())
+        for row in rows:
+            row["colour"] = STATE_COLOURS.get(row["ip"].state, "#000")
+            row["used_bar"] = charts.progress_bar(row["sent_today"], row["quota_today"] or 0, width=120, height=8,
+                                                  color="#ffffff", label=False)
+        counts = {}
+        for row in rows:
+            counts[row["ip"].state] = counts.get(row["ip"].state, 0) + 1
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Fleet of {request.brand.name}",
+            "opts": self.model._meta,
+            "rows": rows,
+            "legend": [(state, STATE_COLOURS[state], counts.get(state, 0)) for state in STATE_COLOURS],
+        }
+        return TemplateResponse(request, "admin/deliverability/ipaddress/fleet.html", context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         ip = self.get_object(request, object_id)
         if ip is not None:
             stats, decisions = ip_warmup_history(ip=ip, days=60)
             extra_context["warmup_chart"] = mark_safe(warmup_history_svg(stats=stats, decisions=decisions))
+            extra_context["rates_chart"] = _rates_chart(stats, decisions)
             extra_context["warmup_decisions"] = decisions[::-1]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -142,6 +171,31 @@ class IPAddressAdmin(BrandOwnedAdmin):
     @admin.action(description="Rotate DKIM keys of the selected IPs' domains", permissions=["change"])
     def rotate_dkim(self, request, queryset):
         _rotate_dkim(self, request, SendingDomain.objects.filter(ip_address__in=queryset))
+
+
+def _rates_chart(stats, decisions):
+    """Hard-bounce and complaint rates per day (percent) against the threshold each day was judged on."""
+    if not stats:
+        return ""
+    thresholds = {d.date - timedelta(days=1): d.threshold for d in decisions if d.threshold is not None}
+    last = None
+    threshold_series = []
+    for row in stats:
+        last = thresholds.get(row.date, last)
+        threshold_series.append(float(last) if last is not None else None)
+    series = {
+        "hard bounces %": [float(_rate_value(row.hard_bounces, row.sent)) for row in stats],
+        "complaints %": [float(_rate_value(row.complaints, row.sent)) for row in stats],
+        "bounce threshold %": threshold_series,
+        "complaint limit %": [float(COMPLAINT_LIMIT)] * len(stats),
+    }
+    return charts.line_chart(series, x_labels=[row.date.strftime("%d/%m") for row in stats],
+                             title="Bounce and complaint rates against the week's threshold",
+                             dashed=("bounce threshold %", "complaint limit %"))
+
+
+def _rate_value(part, whole):
+    return (Decimal(part) * 100 / Decimal(whole)) if whole else Decimal(0)
 
 
 def _report_dns(model_admin, request, names):

@@ -96,7 +96,7 @@ def dashboard_build(*, tenant):
         "ips_by_state": charts.hbar_chart(
             [(state, by_state.get(state, 0), None) for state in ("active", "warmup", "standby", "paused", "retired")],
             title="IPs by state"),
-        "fleet_url": _admin_url("admin:deliverability_ipaddress_changelist"),
+        "fleet_url": _admin_url("admin:deliverability_ipaddress_fleet"),
         "dns_problems": dns_problems,
         "dns_unchecked": dns_unchecked,
         "mailwizz": list(MailWizzInstance.objects.filter(tenant=tenant).order_by("name")),

@@ -43,3 +43,29 @@ def test_a_user_with_one_brand_cannot_open_the_other_brands_ip_by_url(brands, ma
     assert other.address not in client.get(response.url if response.status_code == 302 else "/admin/").content.decode()
     listing = client.get("/admin/deliverability/ipaddress/").content.decode()
     assert other.address not in listing
+
+
+def test_the_fleet_grid_shows_each_ip_of_the_brand_coloured_by_state(brands, make_user, client):
+    from deliverability.models import IPDailyStats
+
+    paused = _ip(brands.ulixai, 3, "paused", 0, 0)
+    warm = _ip(brands.ulixai, 4, "warmup", 200, 120)
+    IPDailyStats.objects.create(ip=warm, date=timezone.now().date() - timezone.timedelta(days=1), sent=200,
+                                hard_bounces=3, complaints=1)
+    _ip(brands.sos, 9, "active", 10, 0)
+    client.force_login(make_user("uli", grants={"ulixai": "viewer"}))
+    page = client.get("/admin/deliverability/ipaddress/fleet/").content.decode()
+    assert page.count('class="fleet-tile"') == 2
+    assert f'data-state="paused" style="background: #c62828"' in page and paused.address in page
+    assert "today 120 / 200" in page and "bounces 1.50%" in page and "complaints 0.50%" in page
+    assert "10.1.0.9" not in page
+
+
+def test_the_ip_page_charts_rates_against_the_threshold(brands, make_user, client):
+    from deliverability.models import IPDailyStats
+
+    ip = _ip(brands.ulixai, 5, "warmup", 50, 0)
+    IPDailyStats.objects.create(ip=ip, date=timezone.now().date() - timezone.timedelta(days=1), sent=50, hard_bounces=1)
+    client.force_login(make_user("uli", grants={"ulixai": "viewer"}))
+    page = client.get(f"/admin/deliverability/ipaddress/{ip.pk}/change/").content.decode()
+    assert 'id="rates-chart"' in page and "hard bounces %: 2</text>" in page and "complaint limit %: 0.1</text>" in page
