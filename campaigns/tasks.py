@@ -1,5 +1,4 @@
 """Celery tasks of campaigns: thin wrappers that reload by id and call a service."""
-from django.conf import settings
 from django.db import connection
 
 from emailengine.celery import app, brand_task
@@ -26,12 +25,3 @@ def campaigns_tick_task(tenant_id, lease=None):
     from .services.recovery import campaigns_tick
 
     return campaigns_tick(tenant=connection.tenant, lease=lease)
-
-
-@brand_task(name="campaigns.import_pmta_folder", soft_time_limit=600, time_limit=660)
-def pmta_folder_import_task(tenant_id):
-    from .services.events import pmta_folder_import
-
-    if not settings.PMTA_ACCOUNTING_DIR:
-        return {"files": 0}
-    return pmta_folder_import(directory=settings.PMTA_ACCOUNTING_DIR)

@@ -1,0 +1,177 @@
+"""/api/v2/campaigns/{tenant}...: CRUD, lifecycle actions, stats, test sends; and
+/api/v2/events/pmta for PowerMTA accounting CSV."""
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FileUploadParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from templates_app.selectors import TemplateNotFound
+from tenants.api import BrandAPIView, api_error, brand_check_access
+
+from . import selectors
+from .logic.lifecycle import IllegalTransition
+from .models import Campaign
+from .serializers import CampaignSerializer, CampaignWriteSerializer, ScheduleSerializer, TestSendSerializer
+from .services import lifecycle
+from .services.launch import PreflightFailed, campaign_launch, campaign_preflight
+from .services.test_send import campaign_test_send
+
+
+def _fields(data):
+    fields = dict(data)
+    if "template_id" in fields:
+        fields["template_id"] = fields.pop("template_id")
+    return fields
+
+
+class _CampaignsView(BrandAPIView):
+    scope_read = "campaigns:read"
+    scope_write = "campaigns:write"
+
+    def _campaign(self, campaign_id) -> Campaign:
+        campaign = selectors.campaign_get(campaign_id=campaign_id)
+        if campaign is None:
+            raise exceptions.NotFound(f"No campaign {campaign_id} in this brand.")
+        return campaign
+
+
+def _invalid(error: ValidationError):
+    if hasattr(error, "message_dict"):
+        field, messages = next(iter(error.message_dict.items()))
+        return api_error(f"{field}: {messages[0]}", errors=error.message_dict)
+    return api_error(" ".join(error.messages))
+
+
+class CampaignListApi(_CampaignsView):
+    @extend_schema(operation_id="campaigns_list", summary="List the brand's campaigns",
+                   responses=CampaignSerializer(many=True))
+    def get(self, request, tenant):
+        campaigns = selectors.campaign_list(status=request.query_params.get("status"))
+        return Response({"success": True, "campaigns": CampaignSerializer(campaigns, many=True).data})
+
+    @extend_schema(operation_id="campaigns_create", summary="Create a draft campaign", request=CampaignWriteSerializer,
+                   responses={201: CampaignSerializer})
+    def post(self, request, tenant):
+        data = CampaignWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            campaign = lifecycle.campaign_create(data=_fields(data.validated_data))
+        except ValidationError as error:
+            return _invalid(error)
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignDetailApi(_CampaignsView):
+    @extend_schema(operation_id="campaigns_get", summary="One campaign", responses=CampaignSerializer)
+    def get(self, request, tenant, campaign_id):
+        return Response(CampaignSerializer(self._campaign(campaign_id)).data)
+
+    @extend_schema(operation_id="campaigns_update", summary="Change a campaign (audience and template only before launch)",
+                   request=CampaignWriteSerializer, responses=CampaignSerializer)
+    def patch(self, request, tenant, campaign_id):
+        campaign = self._campaign(campaign_id)
+        data = CampaignWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            campaign = lifecycle.campaign_update(campaign=campaign, data=_fields(data.validated_data))
+        except lifecycle.CampaignError as error:
+            return api_error(str(error), status_code=status.HTTP_409_CONFLICT)
+        except ValidationError as error:
+            return _invalid(error)
+        return Response(CampaignSerializer(campaign).data)
+
+
+class CampaignActionApi(_CampaignsView):
+    """POST .../{id}/launch | pause | resume | cancel | schedule | preflight."""
+
+    action = None
+
+    @extend_schema(operation_id="campaigns_action", summary="Lifecycle action", request=None,
+                   responses={200: CampaignSerializer, 409: OpenApiResponse(description="Illegal transition"),
+                              422: OpenApiResponse(description="Pre-flight failed; body lists the checks")})
+    def post(self, request, tenant, campaign_id):
+        campaign = self._campaign(campaign_id)
+        try:
+            if self.action == "launch":
+                campaign = campaign_launch(campaign=campaign, tenant=self.tenant)
+            elif self.action == "preflight":
+                report = campaign_preflight(campaign=campaign, tenant=self.tenant)
+                report.pop("_templates", None)
+                Campaign.objects.filter(pk=campaign.pk).update(preflight=report)
+                return Response({"success": True, "preflight": report})
+            elif self.action == "schedule":
+                data = ScheduleSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                campaign = lifecycle.campaign_schedule(campaign=campaign, scheduled_at=data.validated_data["scheduled_at"])
+            else:
+                campaign = getattr(lifecycle, f"campaign_{self.action}")(campaign=campaign)
+        except IllegalTransition as error:
+            return api_error(str(error), status_code=status.HTTP_409_CONFLICT, status=campaign.status)
+        except PreflightFailed as failed:
+            return api_error(str(failed), status_code=status.HTTP_422_UNPROCESSABLE_ENTITY, preflight=failed.report)
+        from django.db import connection
+
+        connection.set_tenant(self.tenant)  # an eager task may have switched schemas
+        campaign.refresh_from_db()
+        return Response(CampaignSerializer(campaign).data)
+
+
+class CampaignStatsApi(_CampaignsView):
+    @extend_schema(operation_id="campaigns_stats", summary="Counts and rates, per language and per IP",
+                   responses=inline_serializer("CampaignStats", {"counts": serializers.DictField(),
+                                                                  "rates": serializers.DictField()}))
+    def get(self, request, tenant, campaign_id):
+        return Response(selectors.campaign_stats(campaign=self._campaign(campaign_id)))
+
+
+class CampaignTestSendApi(_CampaignsView):
+    @extend_schema(operation_id="campaigns_test_send", summary="Send the campaign's message to given addresses (not counted)",
+                   request=TestSendSerializer)
+    def post(self, request, tenant, campaign_id):
+        campaign = self._campaign(campaign_id)
+        data = TestSendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            results = campaign_test_send(campaign=campaign, tenant=self.tenant, **data.validated_data)
+        except (lifecycle.CampaignError, TemplateNotFound) as error:
+            return api_error(str(error), status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return Response({"success": all(r["sent"] for r in results), "results": results})
+
+
+class PmtaEventsApi(APIView):
+    """POST /api/v2/events/pmta: a PowerMTA accounting CSV (raw body or multipart `file`).
+
+    Each record's brand is inferred from its envId (`<tenant id>.<recipient id>`) or its VMTA
+    (every VMTA belongs to one brand); the key needs campaigns:write on every brand present,
+    otherwise nothing is imported (403). Idempotent: a record imported before counts nothing.
+    """
+
+    parser_classes = [MultiPartParser, FileUploadParser]
+
+    @extend_schema(operation_id="events_pmta", summary="Import PowerMTA accounting records (CSV)",
+                   request={"text/csv": {"type": "string"}})
+    def post(self, request):
+        from deliverability.pmta_accounting import pmta_accounting_parse
+        from deliverability.services.pmta import pmta_accounting_import
+        from tenants.models import Tenant
+
+        from .services.events import _brand_lookup, accounting_record_tenant_id
+
+        upload = request.FILES.get("file")
+        raw = upload.read() if upload is not None else request.body
+        if not raw:
+            return api_error("Send the accounting CSV as the request body or as multipart field 'file'.")
+        text = raw.decode("utf-8", errors="replace")
+        lookup = _brand_lookup()
+        brands = {accounting_record_tenant_id(record, lookup) for record in pmta_accounting_parse(text.splitlines(True))}
+        brands.discard(None)
+        for tenant in Tenant.objects.filter(pk__in=brands):
+            brand_check_access(request=request, tenant_ref=str(tenant.pk), scope="campaigns:write")
+        result = pmta_accounting_import(lines_or_file=text.splitlines(True), source_name="api")
+        return Response({
+            "success": True, "records": result.records, "new": result.new, "duplicates": result.duplicates,
+            "unmatched": result.unmatched, "errors": [{"line": e.line, "reason": e.reason} for e in result.errors],
+            "brands": sorted(Tenant.objects.filter(pk__in=brands).values_list("slug", flat=True)),
+        })
