@@ -64,6 +64,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="Keep the database (ee_bench_segments) to explore plans")
     args = parser.parse_args()
     bench_environment("segments")
     try:
@@ -92,7 +93,8 @@ def main():
                 print(f"{label:38} count={count:>8,}  median {median:6.1f} ms  max {max(timings):6.1f} ms   "
                       f"target <= {target} ms: {'OK' if median <= target else 'MISSED'}")
     finally:
-        bench_cleanup("segments")
+        if not args.keep:
+            bench_cleanup("segments")
 
 
 if __name__ == "__main__":
