@@ -23,7 +23,7 @@ Services (keyword-only; the tasks in `mailwizz_tasks`, the beat jobs in `mailwiz
 
 Settings (read at call time, all optional): MAILWIZZ_TIMEOUT (10 s), MAILWIZZ_MAX_RETRIES (4),
 MAILWIZZ_BACKOFF (0.5 s), MAILWIZZ_SYNC_CHUNK (1000 contacts per bulk call and per stored
-chunk), MAILWIZZ_CURSOR_OVERLAP_SECONDS (60), MAILWIZZ_RESULTS_DAYS (30).
+chunk), MAILWIZZ_CURSOR_OVERLAP_SECONDS (5), MAILWIZZ_RESULTS_DAYS (30).
 """
 from __future__ import annotations
 
@@ -109,10 +109,20 @@ def _is_contact_level(exc: MailWizzError) -> bool:
     return not exc.retryable and exc.status is not None and exc.status not in _REFUSAL_STATUSES
 
 
-def _db_now():
+def _db_now_and_safe_point():
+    """(now, safe point) from the database clock.
+
+    The safe point is now, or the start of the oldest transaction still open in this database
+    if earlier: a contact written by that transaction commits later but carries an updated_at
+    at or after its start, so a cursor at the safe point cannot skip it.
+    """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp()")
-        return cursor.fetchone()[0]
+        cursor.execute(
+            """SELECT clock_timestamp(), LEAST(clock_timestamp(), (
+                   SELECT min(xact_start) FROM pg_stat_activity
+                   WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()))"""
+        )
+        return cursor.fetchone()
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,7 +279,7 @@ def _contacts_page(*, tenant_id, list_uid, cursor, until, full, after_id, limit)
         WHERE c.id > %(after)s AND c.updated_at <= %(until)s
           AND (
               %(full)s
-              OR (%(cursor)s::timestamptz IS NULL OR c.updated_at > %(cursor)s::timestamptz)
+              OR (%(cursor)s::timestamptz IS NULL OR c.updated_at >= %(cursor)s::timestamptz)
               OR (c.status = 'active' AND c.validation_status <> 'invalid'
                   AND (c.mailwizz_list_id <> %(list)s OR c.mailwizz_subscriber_id = '')
                   AND NOT EXISTS (SELECT 1 FROM contacts_suppression s WHERE s.email = c.email))
@@ -499,7 +509,7 @@ def mailwizz_contacts_push(*, tenant, full: bool = False, chunk_size: int | None
     with tenant_context(tenant):
         state = _brand_state(tenant)
         instance = mailwizz_instance_get(tenant_id=tenant.pk)
-        until = _db_now()
+        until, safe_point = _db_now_and_safe_point()
         MailWizzBrandSync.objects.filter(pk=state.pk).update(contacts_last_run_at=until)
         cursor = None if full else state.contacts_cursor
         report = ContactsPushReport(tenant=tenant.slug, full=full, cursor_from=cursor.isoformat() if cursor else None)
@@ -528,8 +538,9 @@ def mailwizz_contacts_push(*, tenant, full: bool = False, chunk_size: int | None
         finally:
             client.close()
 
-        overlap = timedelta(seconds=int(_setting("MAILWIZZ_CURSOR_OVERLAP_SECONDS", 60)))
-        new_cursor = until - overlap
+        # A small margin: Django computes updated_at a moment before its statement's transaction starts.
+        overlap = timedelta(seconds=int(_setting("MAILWIZZ_CURSOR_OVERLAP_SECONDS", 5)))
+        new_cursor = safe_point - overlap
         if state.contacts_cursor is not None and state.contacts_cursor > new_cursor:
             new_cursor = state.contacts_cursor
         report.cursor_to = new_cursor.isoformat()

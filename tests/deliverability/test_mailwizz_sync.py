@@ -312,3 +312,33 @@ class TestHealth:
         ok, error = mailwizz_health_check(instance=instance)
 
         assert ok is False and "Invalid API key" in error and "wrong-key" not in error
+
+
+class TestCursor:
+    def test_a_change_committed_late_by_an_older_transaction_is_not_skipped(self, live_db, mailwizz_double_factory,
+                                                                            settings):
+        """A transaction that changed a contact before a run started but commits after it (its rows carry
+        updated_at from before the run) is picked up by the next run: the cursor never passes the start of a
+        transaction still open."""
+        import psycopg
+        from django.db import connection
+
+        settings.MAILWIZZ_CURSOR_OVERLAP_SECONDS = 0
+        double = mailwizz_double_factory()
+        list_uid = double.add_list()
+        instance_for(double, live_db.sos, default_list_id=list_uid)
+        contact = contact_make(live_db.sos, "slow@example.org", first_name="Before")
+        mailwizz_contacts_push(tenant=live_db.sos)
+
+        params = connection.get_connection_params()
+        with psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")}) as other:
+            with other.cursor() as cursor:
+                cursor.execute(f"SET search_path = {live_db.sos.schema_name}")
+                cursor.execute("UPDATE contacts_contact SET first_name = 'After', updated_at = now() WHERE id = %s",
+                               [contact.pk])
+                mailwizz_contacts_push(tenant=live_db.sos)  # cannot see the uncommitted change
+            other.commit()
+
+        mailwizz_contacts_push(tenant=live_db.sos)
+
+        assert double.subscribers(list_uid)[0]["fields"]["FNAME"] == "After"
