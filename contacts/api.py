@@ -73,7 +73,7 @@ class ContactListApi(BrandAPIView):
     scope_read = "contacts:read"
 
     @extend_schema(
-        summary="List a brand's contacts",
+        summary="List a brand's contacts", operation_id="contacts_list",
         parameters=[ContactListQuerySerializer],
         responses=inline_serializer("ContactPage", fields={
             "count": serializers.IntegerField(), "limit": serializers.IntegerField(),
@@ -103,7 +103,8 @@ class ContactDetailApi(BrandAPIView):
             return None, api_error(f"No contact {contact_id} in brand {self.tenant.slug!r}.", status_code=404)
         return contact, None
 
-    @extend_schema(summary="One contact, with its tags", responses={200: ContactSerializer, 404: ERROR})
+    @extend_schema(summary="One contact, with its tags", operation_id="contacts_detail",
+                   responses={200: ContactSerializer, 404: ERROR})
     def get(self, request, tenant, contact_id):
         contact, error = self._contact(contact_id)
         return error or Response(ContactSerializer(contact).data)
