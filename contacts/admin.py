@@ -1,21 +1,26 @@
 """Back office for a brand's audience: contacts (filters, CSV upload), tags, data sources, suppression, imports."""
+import json
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import Q
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from emailengine.encryption import mask_secret
+from emailengine.pagination import EstimatedCountPaginator
 from tenants.admin import BrandSchemaAdmin
 from tenants.audit import audit_record
 
 from .models import LANGUAGE_CHOICES, Contact, ContactEvent, ContactTag, DataSource, ImportJob, Suppression, Tag
-from .selectors import tag_descendant_ids
+from .selectors import SegmentFilterError, segment_count, segment_filter_check, segment_preview, tag_descendant_ids
+from .services.bulk import contacts_export_rows, contacts_suppress, contacts_tag_add, contacts_tag_remove, export_filename
 from .services.catalog import data_source_rotate_secret
 from .services.csv_import import CsvImportError, import_job_create
-from .services.suppression import suppression_add
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -110,6 +115,14 @@ class CsvUploadForm(forms.Form):
         self.fields["data_source"].queryset = DataSource.objects.filter(is_active=True).order_by("pk")
 
 
+class ContactActionForm(ActionForm):
+    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, empty_label="(tag for tag/untag)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.order_by("slug")
+
+
 @admin.register(Contact)
 class ContactAdmin(BrandSchemaAdmin):
     list_display = ("email", "first_name", "last_name", "language", "category", "country", "status",
@@ -118,16 +131,84 @@ class ContactAdmin(BrandSchemaAdmin):
     search_fields = ("=email", "last_name", "company")
     list_select_related = ("data_source",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    action_form = ContactActionForm
     readonly_fields = ("validation_status", "validation_score", "created_at", "updated_at", "mailwizz_subscriber_id",
                        "mailwizz_list_id", "last_campaign_sent_at", "total_campaigns_received")
     inlines = [ContactTagInline, ContactEventInline]
-    actions = ["suppress_selected"]
+    actions = ["tag_selected", "untag_selected", "suppress_selected", "export_selected"]
     change_list_template = "admin/contacts/contact/change_list.html"
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="contacts_contact_import"),
+            path("import/", view(self.import_view), name="contacts_contact_import"),
+            path("segment/", view(self.segment_view), name="contacts_contact_segment"),
+            path("segment/count/", view(self.segment_count_view), name="contacts_contact_segment_count"),
         ] + super().get_urls()
+
+    def segment_view(self, request):
+        """The segment builder: pick tags and fields, watch the count change live."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Segment builder",
+            "opts": self.model._meta,
+            "tags": Tag.objects.order_by("slug"),
+            "languages": LANGUAGE_CHOICES,
+            "statuses": Contact._meta.get_field("status").choices,
+            "validations": Contact._meta.get_field("validation_status").choices,
+        }
+        return TemplateResponse(request, "admin/contacts/contact/segment.html", context)
+
+    def segment_count_view(self, request):
+        """POST a segment filter (JSON): its live count and the first matching contacts."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            return JsonResponse({"error": "POST a segment filter."}, status=405)
+        try:
+            segment = segment_filter_check(data=json.loads(request.body or b"{}"))
+        except (ValueError, SegmentFilterError) as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        preview = segment_preview(filter=segment, limit=10)
+        return JsonResponse({
+            "count": segment_count(filter=segment),
+            "preview": [{"email": c.email, "name": f"{c.first_name} {c.last_name}".strip(),
+                         "language": c.language or "", "category": c.category}
+                        for c in preview],
+        })
+
+    @admin.action(description="Add the chosen tag to the selected contacts", permissions=["change"])
+    def tag_selected(self, request, queryset):
+        tag = self._chosen_tag(request)
+        if tag is not None:
+            count = contacts_tag_add(queryset=queryset, tag=tag, source=f"admin {request.user.get_username()}")
+            audit_record(action="action", object_type="contacts.contacttag",
+                         object_repr=f"tagged {count} contacts {tag.slug}", changes={"tag": tag.slug, "count": count})
+            self.message_user(request, f"Tagged {count} contacts with {tag.slug}.")
+
+    @admin.action(description="Remove the chosen tag from the selected contacts", permissions=["change"])
+    def untag_selected(self, request, queryset):
+        tag = self._chosen_tag(request)
+        if tag is not None:
+            count = contacts_tag_remove(queryset=queryset, tag=tag, source=f"admin {request.user.get_username()}")
+            audit_record(action="action", object_type="contacts.contacttag",
+                         object_repr=f"untagged {count} contacts {tag.slug}", changes={"tag": tag.slug, "count": count})
+            self.message_user(request, f"Removed {tag.slug} from {count} contacts.")
+
+    def _chosen_tag(self, request):
+        tag = Tag.objects.filter(pk=request.POST.get("tag") or None).first()
+        if tag is None:
+            self.message_user(request, "Choose a tag in the list next to the action first.", messages.ERROR)
+        return tag
+
+    @admin.action(description="Export the selected contacts as CSV")
+    def export_selected(self, request, queryset):
+        audit_record(action="action", object_type="contacts.contact", object_repr="exported contacts as CSV",
+                     changes={"count": queryset.count()})
+        response = StreamingHttpResponse(contacts_export_rows(queryset=queryset, tenant=request.brand), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(request.brand.slug)}"'
+        return response
 
     def import_view(self, request):
         if not self.has_change_permission(request):
@@ -150,14 +231,13 @@ class ContactAdmin(BrandSchemaAdmin):
                    "opts": self.model._meta}
         return TemplateResponse(request, "admin/contacts/contact/import.html", context)
 
-    @admin.action(description="Add the selected contacts to the suppression list (manual block)")
+    @admin.action(description="Add the selected contacts to the suppression list (manual block)",
+                  permissions=["change"])
     def suppress_selected(self, request, queryset):
-        emails = list(queryset.values_list("email", flat=True)[:10000])
-        for email in emails:
-            suppression_add(email=email, reason=Suppression.Reason.MANUAL, source=f"admin {request.user.get_username()}")
+        count = contacts_suppress(queryset=queryset, source=f"admin {request.user.get_username()}")
         audit_record(action="action", object_type="contacts.suppression",
-                     object_repr=f"suppressed {len(emails)} contacts", changes={"count": len(emails)})
-        self.message_user(request, f"{len(emails)} contacts suppressed.")
+                     object_repr=f"suppressed {count} contacts", changes={"count": count})
+        self.message_user(request, f"{count} contacts newly suppressed (already suppressed ones are unchanged).")
 
 
 @admin.register(Tag)

@@ -1,0 +1,100 @@
+"""Bulk changes the back office makes on a selection of contacts: tag, untag, suppress, export.
+
+Each is one set-based statement over the selection (a queryset of the current brand's
+contacts), whatever its size; tag_ids follow through the ContactTag statement triggers.
+"""
+import csv
+import io
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from ..models import Contact, ContactEvent, ContactTag, Suppression, Tag
+
+EXPORT_FIELDS = (
+    "email", "first_name", "last_name", "company", "website", "language", "category", "phone", "country", "city",
+    "status", "validation_status", "validation_score", "created_at", "updated_at",
+)
+
+
+def _ids_sql(queryset):
+    return queryset.order_by().values("id").query.sql_with_params()
+
+
+@transaction.atomic
+def contacts_tag_add(*, queryset, tag: Tag, source="admin"):
+    """Tag every selected contact (those already tagged are left alone). Returns how many were tagged."""
+    ids_sql, params = _ids_sql(queryset)
+    table = ContactTag._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH added AS (INSERT INTO {table} (contact_id, tag_id, added_at) "
+            f"SELECT id, %s, now() FROM ({ids_sql}) AS selection ON CONFLICT DO NOTHING RETURNING contact_id) "
+            f"INSERT INTO {ContactEvent._meta.db_table} (contact_id, event_type, event_data, timestamp) "
+            "SELECT contact_id, 'tagged', jsonb_build_object('tags', jsonb_build_array(%s::text), 'source', %s::text), "
+            "now() FROM added",
+            [tag.pk, *params, tag.slug, source],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def contacts_tag_remove(*, queryset, tag: Tag, source="admin"):
+    """Remove a tag from every selected contact. Returns how many lost it."""
+    ids_sql, params = _ids_sql(queryset)
+    table = ContactTag._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH removed AS (DELETE FROM {table} WHERE tag_id = %s AND contact_id IN ({ids_sql}) "
+            "RETURNING contact_id) "
+            f"INSERT INTO {ContactEvent._meta.db_table} (contact_id, event_type, event_data, timestamp) "
+            "SELECT contact_id, 'untagged', jsonb_build_object('tags', jsonb_build_array(%s::text), 'source', %s::text), "
+            "now() FROM removed",
+            [tag.pk, *params, tag.slug, source],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def contacts_suppress(*, queryset, source):
+    """Put every selected contact's email on the suppression list (manual block). Returns how many were new."""
+    ids_sql, params = _ids_sql(queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Suppression._meta.db_table} (email, reason, source, created_at) "
+            f"SELECT c.email, %s, %s, now() FROM {Contact._meta.db_table} c WHERE c.id IN ({ids_sql}) "
+            "ON CONFLICT (email) DO NOTHING",
+            [Suppression.Reason.MANUAL, source[:100], *params],
+        )
+        return cursor.rowcount
+
+
+def contacts_export_rows(*, queryset, tenant, chunk_size=2000):
+    """CSV text of the selection, header first, row by row (for a streaming response).
+
+    A streaming response is read after the request has left the brand's schema, so the
+    generator enters it again itself.
+    """
+    with tenant_context(tenant):
+        yield from _export_rows(queryset, chunk_size)
+
+
+def _export_rows(queryset, chunk_size):
+    slugs = dict(Tag.objects.values_list("pk", "slug"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*EXPORT_FIELDS, "tags"])
+    yield buffer.getvalue()
+    rows = queryset.order_by("pk").values_list(*EXPORT_FIELDS, "tag_ids")
+    for row in rows.iterator(chunk_size=chunk_size):
+        buffer.seek(0)
+        buffer.truncate()
+        *values, tag_ids = row
+        values = [v.isoformat() if hasattr(v, "isoformat") else ("" if v is None else v) for v in values]
+        writer.writerow([*values, "|".join(sorted(slugs.get(t, "") for t in (tag_ids or [])))])
+        yield buffer.getvalue()
+
+
+def export_filename(tenant_slug):
+    return f"contacts-{tenant_slug}-{timezone.now():%Y%m%d-%H%M}.csv"
