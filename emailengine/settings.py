@@ -171,6 +171,15 @@ DNS_NAMESERVER = envstr("DNS_NAMESERVER", "")
 PMTA_CONFIG_PATH = envstr("PMTA_CONFIG_PATH", "")
 PMTA_ACCOUNTING_DIR = envstr("PMTA_ACCOUNTING_DIR", "")
 SENDER_LOCAL_PART = envstr("SENDER_LOCAL_PART", "outreach")
+CAMPAIGN_LEASE_SECONDS = envint("CAMPAIGN_LEASE_SECONDS", 300)
+
+# ---------------------------------------------------------------- MailWizz channel
+MAILWIZZ_TIMEOUT = float(envstr("MAILWIZZ_TIMEOUT", "10"))
+MAILWIZZ_MAX_RETRIES = envint("MAILWIZZ_MAX_RETRIES", 4)
+MAILWIZZ_BACKOFF = float(envstr("MAILWIZZ_BACKOFF", "0.5"))
+MAILWIZZ_SYNC_CHUNK = envint("MAILWIZZ_SYNC_CHUNK", 1000)
+MAILWIZZ_CURSOR_OVERLAP_SECONDS = envint("MAILWIZZ_CURSOR_OVERLAP_SECONDS", 5)
+MAILWIZZ_RESULTS_DAYS = envint("MAILWIZZ_RESULTS_DAYS", 30)
 
 # ---------------------------------------------------------------- logging
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()

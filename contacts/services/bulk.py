@@ -67,7 +67,10 @@ def contacts_suppress(*, queryset, source):
             "ON CONFLICT (email) DO NOTHING",
             [Suppression.Reason.MANUAL, source[:100], *params],
         )
-        return cursor.rowcount
+        added = cursor.rowcount
+        # A moved updated_at is how the MailWizz sync learns of the suppression.
+        cursor.execute(f"UPDATE {Contact._meta.db_table} SET updated_at = now() WHERE id IN ({ids_sql})", params)
+        return added
 
 
 def contacts_export_rows(*, queryset, tenant, chunk_size=2000):

@@ -1,5 +1,6 @@
 """The suppression list and the GDPR erasure: who must never be mailed again, and forgetting a person."""
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Contact, ContactStatus, Suppression
 from .normalization import email_normalize
@@ -22,8 +23,11 @@ def suppression_add(*, email, reason, source=""):
             email=normalized, defaults={"reason": reason, "source": source[:100]}
         )
         status = STATUS_FOR_REASON.get(reason)
+        now = timezone.now()  # a moved updated_at is how the MailWizz sync learns of the suppression
         if status is not None:
-            Contact.objects.filter(email=normalized, status=ContactStatus.ACTIVE).update(status=status)
+            Contact.objects.filter(email=normalized, status=ContactStatus.ACTIVE).update(status=status, updated_at=now)
+        else:
+            Contact.objects.filter(email=normalized).update(updated_at=now)
     return entry, created
 
 
