@@ -330,8 +330,38 @@ class MailWizzInstanceForm(forms.ModelForm):
 class MailWizzInstanceAdmin(BrandOwnedAdmin):
     form = MailWizzInstanceForm
     list_display = ("name", "base_url", "api_version", "public_key", "private_key", "is_active", "health",
-                    "last_health_check")
+                    "last_health_check", "last_error")
     readonly_fields = ("private_key", "last_health_check", "health", "last_health_error")
+    actions = ["check_health", "sync_contacts_now", "sync_contacts_full"]
+
+    @admin.display(description="Last error")
+    def last_error(self, obj):
+        return "" if obj.last_health_ok else obj.last_health_error[:120]
+
+    @admin.action(description="Check health now", permissions=["change"])
+    def check_health(self, request, queryset):
+        from .mailwizz_sync import mailwizz_health_check
+
+        for instance in queryset:
+            ok, error = mailwizz_health_check(instance=instance)
+            self.message_user(request, f"{instance.name}: {'up' if ok else 'down: ' + (error or '')}",
+                              messages.SUCCESS if ok else messages.ERROR)
+
+    @admin.action(description="Sync changed contacts to MailWizz now", permissions=["change"])
+    def sync_contacts_now(self, request, queryset):
+        self._sync(request, full=False)
+
+    @admin.action(description="Sync every deliverable contact to MailWizz (full)", permissions=["change"])
+    def sync_contacts_full(self, request, queryset):
+        self._sync(request, full=True)
+
+    def _sync(self, request, *, full):
+        from .mailwizz_tasks import mailwizz_contacts_push_task
+
+        mailwizz_contacts_push_task.delay(request.brand.pk, full=full)
+        audit_record(action="action", object_type="deliverability.mailwizzinstance",
+                     object_repr=f"MailWizz contacts sync{' (full)' if full else ''} queued", changes={"full": full})
+        self.message_user(request, f"MailWizz contacts sync{' (full)' if full else ''} queued for {request.brand.name}.")
 
     def get_fields(self, request, obj=None):
         fields = ["name", "base_url", "api_version", "api_public_key", "api_private_key", "default_list_id",
