@@ -42,7 +42,7 @@ class ComposedMessage:
 
 class MessageComposer:
     def __init__(self, *, tenant_id: int, brand_name: str, brand_domain: str, campaign_id: int, from_name: str,
-                 reply_to: str, tracking: bool, links, base_url: str, local_part: str):
+                 reply_to: str, tracking: bool, links, base_url: str, local_part: str, eight_bit: bool = False):
         self.tenant_id = tenant_id
         self.campaign_id = campaign_id
         self.from_name = from_name or brand_name
@@ -51,6 +51,7 @@ class MessageComposer:
         self.link_index = {url: index for index, url in enumerate(links or ())}
         self.base_url = base_url.rstrip("/")
         self.local_part = local_part
+        self.eight_bit = eight_bit
         self._from_headers: dict[str, str] = {}
 
     def unsubscribe_url(self, contact_id: int) -> str:
@@ -112,6 +113,7 @@ class MessageComposer:
                 ("X-Virtual-MTA", vmta),
                 ("X-Job", str(self.campaign_id)),
             ],
+            eight_bit=self.eight_bit,
         )
         return ComposedMessage(data=data, message_id=message_id, sender=sender, unsubscribe_url=unsubscribe_url)
 

@@ -56,6 +56,10 @@ class RelayUncertain(RelayError):
     """The connection broke after the message was handed over: it may have been accepted."""
 
 
+class MessageWithdrawn(RelayError):
+    """`before_end` said no: the transaction was abandoned before the final dot (nothing sent)."""
+
+
 class _Retry(Exception):
     pass
 
@@ -137,14 +141,28 @@ class SmtpRelay:
             except OSError:
                 pass
 
+    def supports_8bit(self) -> bool:
+        """Whether the relay announces 8BITMIME (connects if needed; False if it cannot be reached)."""
+        try:
+            return bool(self._connect().has_extn("8bitmime"))
+        except (_Retry, RelayError):
+            self._drop()
+            return False
+
     # ------------------------------------------------------------------ sending
-    def send(self, *, sender: str, recipient: str, message: bytes, envid: str = "") -> str:
-        """Hand one message to the relay; returns the relay's reply text (e.g. its queue id)."""
+    def send(self, *, sender: str, recipient: str, message: bytes, envid: str = "", before_end=None) -> str:
+        """Hand one message to the relay; returns the relay's reply text (e.g. its queue id).
+
+        `before_end()`, when given, is called after the relay agreed to take the data and before
+        the message is handed over; returning False abandons the transaction (the connection is
+        dropped, so the relay discards it) and raises MessageWithdrawn. Dispatch uses it to wait
+        for its `sending` mark to be committed while the SMTP commands were already under way.
+        """
         attempt = 0
         while True:
             try:
                 connection = self._connect()
-                return self._transaction(connection, sender, recipient, message, envid)
+                return self._transaction(connection, sender, recipient, message, envid, before_end)
             except _Retry as problem:
                 self._drop()
                 attempt += 1
@@ -154,9 +172,11 @@ class SmtpRelay:
                 logger.warning("SMTP relay problem (%s); retry %d/%d in %.1fs", problem, attempt, self.retries, delay)
                 time.sleep(delay)
 
-    def _transaction(self, connection: smtplib.SMTP, sender, recipient, message, envid) -> str:
+    def _transaction(self, connection: smtplib.SMTP, sender, recipient, message, envid, before_end=None) -> str:
         try:
             options = []
+            if connection.has_extn("8bitmime"):
+                options.append("BODY=8BITMIME")
             if envid and connection.has_extn("dsn"):
                 options.append(f"ENVID={envid}")
             code, reply = connection.mail(sender, options)
@@ -171,6 +191,9 @@ class SmtpRelay:
             body = _PERIOD_RE.sub(b"..", message)
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
+            if before_end is not None and not before_end():
+                self._drop()
+                raise MessageWithdrawn("the message was withdrawn before its end")
             connection.send(body + b".\r\n")
         except (OSError, smtplib.SMTPException) as exc:
             # Nothing was accepted: the final dot did not (completely) leave us.
@@ -208,13 +231,18 @@ class OutboxRelay:
     def __repr__(self):
         return f"<OutboxRelay {self.directory}>"
 
+    def supports_8bit(self) -> bool:
+        return True
+
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
 
-    def send(self, *, sender: str, recipient: str, message: bytes, envid: str = "") -> str:
+    def send(self, *, sender: str, recipient: str, message: bytes, envid: str = "", before_end=None) -> str:
+        if before_end is not None and not before_end():
+            raise MessageWithdrawn("the message was withdrawn before its end")
         now = datetime.now(timezone.utc)
         folder = self.directory / now.strftime("%Y-%m-%d")
         folder.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -38,7 +39,7 @@ from templates_app.selectors import TemplateNotFound, template_chain_resolver
 from ..composition import MessageComposer
 from ..logic.window import window_is_set, window_next_check, window_open_countries
 from ..models import INTERRUPTED, Campaign, CampaignRecipient, CampaignStatus, Channel
-from ..relay import RecipientRefused, RelayUnavailable, RelayUncertain, relay_open
+from ..relay import MessageWithdrawn, RecipientRefused, RelayUnavailable, RelayUncertain, relay_open
 from .lifecycle import campaign_complete_if_done
 from .recording import campaign_results_record
 
@@ -48,6 +49,7 @@ CHUNK_SIZE = 500
 RUN_SECONDS = 50.0
 HEARTBEAT_SECONDS = 30.0
 PARALLEL_CHAINS = 2
+RELAY_CONNECTIONS = 4
 RELAY_RETRY_SECONDS = 60
 
 CONTINUE, DONE, WAIT, STOPPED = "continue", "done", "wait", "stopped"
@@ -151,25 +153,26 @@ _MARK_ONE = """UPDATE {r} r SET status = v.status, reason = v.reason,
     AND r.status = CASE WHEN v.status IN ('sending', 'queued') THEN 'queued' ELSE 'sending' END
   RETURNING r.id, r.status"""
 _VALUE = "(%s::bigint, %s::text, %s::text, %s::bigint, %s::text, %s::text, %s::text, %s::bigint, %s::text)"
-_MARK_SQL = {n: _MARK_ONE.format(r="{r}", values=", ".join([_VALUE] * n)) for n in (1, 2)}
 
 
-def _mark(cursor, *, token, done=None, next_item=None) -> dict[int, str]:
-    """One statement: the previous recipient's result and/or the next one's `sending` mark."""
-    rows, params = 0, []
-    if done is not None:
-        recipient_id, status, reason = done
+def _mark(cursor, *, token, done=(), sending=()) -> dict[int, str]:
+    """One statement (one commit): results of the previous round and `sending` for the next.
+
+    `done` is [(recipient id, status, reason)], `sending` is [(item, message id)]; returns
+    {recipient id: status} for the rows that were still ours.
+    """
+    params = []
+    for recipient_id, status, reason in done:
         params += [recipient_id, status, reason[:255], None, None, None, None, None, None]
-        rows += 1
-    if next_item is not None:
-        item, message_id = next_item
+    for item, message_id in sending:
         reservation = item.reservation
         params += [item.recipient_id, "sending", "", reservation.ip_id, reservation.address, reservation.vmta,
                    message_id, item.choice.template.pk, item.rendered.language]
-        rows += 1
+    rows = len(done) + len(sending)
     if not rows:
         return {}
-    cursor.execute(_MARK_SQL[rows].replace("{r}", _r()), params + [token])
+    sql = _MARK_ONE.format(r=_r(), values=", ".join([_VALUE] * rows))
+    cursor.execute(sql, params + [token], prepare=True)
     return dict(cursor.fetchall())
 
 
@@ -181,15 +184,17 @@ def _mark(cursor, *, token, done=None, next_item=None) -> dict[int, str]:
 class _Context:
     """What a dispatch run loads once: brand, campaign, templates, composer, relay."""
 
-    def __init__(self, *, tenant, campaign: Campaign, relay):
+    def __init__(self, *, tenant, campaign: Campaign, relays, pool):
         self.tenant = tenant
         self.campaign = campaign
-        self.relay = relay
+        self.relays = relays
+        self.pool = pool
         self.resolver = template_chain_resolver(pinned_template_id=campaign.template_id)
         self.composer = MessageComposer(
             tenant_id=tenant.pk, brand_name=tenant.name, brand_domain=tenant.brand_domain, campaign_id=campaign.pk,
             from_name=campaign.from_name, reply_to=campaign.reply_to, tracking=campaign.tracking_enabled,
             links=campaign.links, base_url=settings.PUBLIC_BASE_URL, local_part=settings.SENDER_LOCAL_PART,
+            eight_bit=all(relay.supports_8bit() for relay in relays),
         )
 
 
@@ -264,58 +269,130 @@ def _reserve(*, tenant_id: int, items: list[_Item]):
     return reservations, no_quota
 
 
+class _Marks:
+    """The per-round marks, on a connection of their own in a helper thread when the main
+    connection is in autocommit (production): the database round trip then runs while the
+    SMTP commands are exchanged, and each message's end is only sent once its `sending` mark
+    is committed. Inside a transaction (tests on the `db` fixture) marks run inline on the
+    main connection, with the same statements in the same order."""
+
+    def __init__(self, tenant):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.overlap = not connection.in_atomic_block
+        self.executor = None
+        if self.overlap:
+            self.executor = ThreadPoolExecutor(1, thread_name_prefix="dispatch-marks")
+            self.executor.submit(lambda: connection.set_tenant(tenant)).result()  # the helper thread's own connection
+
+    def _run(self, token, done, sending):
+        connection.cursor().close()  # django-tenants sets the brand's search_path on its cursors
+        with psycopg.Cursor(connection.connection) as cursor:
+            return _mark(cursor, token=token, done=done, sending=sending)
+
+    def submit(self, *, token, done=(), sending=()):
+        from concurrent.futures import Future
+
+        if self.overlap:
+            return self.executor.submit(self._run, token, list(done), list(sending))
+        future = Future()
+        future.set_result(self._run(token, done, sending))
+        return future
+
+    def close(self):
+        if self.executor is not None:
+            self.executor.submit(lambda: connection.close()).result()
+            self.executor.shutdown()
+
+
+def _send_one(relay, context, item, composed, marked):
+    """Send one message on `relay`; returns (status, reason) for the recipient row, or None
+    when the row was no longer ours (nothing sent)."""
+
+    def ours():
+        return marked.result().get(item.recipient_id) == "sending"
+
+    try:
+        relay.send(sender=composed.sender, recipient=item.email, message=composed.data,
+                   envid=f"{context.tenant.pk}.{item.recipient_id}", before_end=ours)
+    except MessageWithdrawn:
+        return None
+    except RecipientRefused as refused:
+        return "failed", f"refused: {refused}"
+    except RelayUncertain as problem:
+        logger.warning("campaign %s recipient %s: %s", context.campaign.pk, item.recipient_id, problem)
+        return "failed", INTERRUPTED
+    except RelayUnavailable as problem:
+        return "queued", str(problem)
+    return "sent", ""
+
+
 def _send_chunk(context: _Context, token, items: list[_Item], outcome: DispatchOutcome) -> str | None:
-    """Send the items one by one; returns None, or 'relay' when the relay is unavailable."""
-    pending = None
+    """Send the items in rounds of one message per relay connection; returns None, or the
+    reason when the relay is unavailable.
+
+    A round: one statement commits the previous round's results and this round's `sending`
+    marks, while each connection sends its message (waiting for that commit before the final
+    dot). So a dead worker leaves at most one message in doubt per open relay connection.
+    """
+    relays = context.relays
+    items = [item for item in items if item.reservation is not None]
+    done: list[tuple[int, str, str]] = []
     used: dict[int, int] = {}
     last_beat = time.monotonic()
     relay_down = None
+    back_to_queue = []
     has_unsubscribe = {}
-    with connection.cursor() as cursor:
-        for index, item in enumerate(items):
-            if item.reservation is None:
-                break
-            template = item.choice.template
-            if template.pk not in has_unsubscribe:
-                has_unsubscribe[template.pk] = "unsubscribeUrl" in item.choice.compiled.placeholders
-            reservation = item.reservation
-            composed = context.composer.compose(
-                rendered=item.rendered, contact_id=item.contact_id, email=item.email,
-                recipient_id=item.recipient_id, domain=reservation.domain, vmta=reservation.vmta,
-                unsubscribe_url=item.unsubscribe_url, template_has_unsubscribe=has_unsubscribe[template.pk],
-            )
-            marked = _mark(cursor, token=token, done=pending, next_item=(item, composed.message_id))
-            pending = None
-            if marked.get(item.recipient_id) != "sending":
-                continue  # cancelled or taken back meanwhile: not ours to send
-            try:
-                context.relay.send(sender=composed.sender, recipient=item.email, message=composed.data,
-                                   envid=f"{context.tenant.pk}.{item.recipient_id}")
-            except RecipientRefused as refused:
-                pending = (item.recipient_id, "failed", f"refused: {refused}")
-                outcome.failed += 1
-            except RelayUncertain as problem:
-                logger.warning("campaign %s recipient %s: %s", context.campaign.pk, item.recipient_id, problem)
-                pending = (item.recipient_id, "failed", INTERRUPTED)
-                outcome.failed += 1
-            except RelayUnavailable as problem:
-                relay_down = str(problem)
-                pending = (item.recipient_id, "queued", "")
-                break
+    marks = _Marks(context.tenant)
+    try:
+        for start in range(0, len(items), len(relays)):
+            round_items = items[start: start + len(relays)]
+            composed = []
+            for item in round_items:
+                template = item.choice.template
+                if template.pk not in has_unsubscribe:
+                    has_unsubscribe[template.pk] = "unsubscribeUrl" in item.choice.compiled.placeholders
+                reservation = item.reservation
+                composed.append(context.composer.compose(
+                    rendered=item.rendered, contact_id=item.contact_id, email=item.email,
+                    recipient_id=item.recipient_id, domain=reservation.domain, vmta=reservation.vmta,
+                    unsubscribe_url=item.unsubscribe_url, template_has_unsubscribe=has_unsubscribe[template.pk],
+                ))
+            marked = marks.submit(token=token, done=done, sending=[(i, c.message_id) for i, c in zip(round_items, composed)])
+            if len(round_items) == 1:
+                results = [_send_one(relays[0], context, round_items[0], composed[0], marked)]
             else:
-                pending = (item.recipient_id, "sent", "")
-                outcome.sent += 1
-            used[reservation.ip_id] = used.get(reservation.ip_id, 0) + 1
+                results = list(context.pool.map(_send_one, relays[: len(round_items)], [context] * len(round_items),
+                                                round_items, composed, [marked] * len(round_items)))
+            marked.result()  # the next statement must not overtake this one
+            done = []
+            for item, result in zip(round_items, results):
+                if result is None:
+                    continue
+                status, reason = result
+                if status == "queued":
+                    relay_down = reason
+                    back_to_queue.append(item.recipient_id)
+                    continue
+                done.append((item.recipient_id, status, reason))
+                outcome.sent += status == "sent"
+                outcome.failed += status == "failed"
+                used[item.reservation.ip_id] = used.get(item.reservation.ip_id, 0) + 1
+            if relay_down:
+                break
             if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
-                cursor.execute(f"UPDATE {_r()} SET claimed_at = now() WHERE claim_token = %s AND status = 'queued'",
-                               [token])
+                with connection.cursor() as cursor:
+                    cursor.execute(f"UPDATE {_r()} SET claimed_at = now() WHERE claim_token = %s AND status = 'queued'",
+                                   [token])
                 last_beat = time.monotonic()
-        if pending is not None:
-            if pending[1] == "queued":
-                cursor.execute(f"UPDATE {_r()} SET status = 'queued', sending_at = NULL WHERE id = %s"
-                               " AND claim_token = %s AND status = 'sending'", [pending[0], token])
-            else:
-                _mark(cursor, token=token, done=pending)
+        if done:
+            marks.submit(token=token, done=done).result()
+    finally:
+        marks.close()
+    if back_to_queue:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {_r()} SET status = 'queued', sending_at = NULL WHERE id = ANY(%s)"
+                           " AND claim_token = %s AND status = 'sending'", [back_to_queue, token])
     _quota_give_back(items, used)
     if relay_down:
         logger.warning("campaign %s: relay unavailable (%s); retrying in %ss", context.campaign.pk, relay_down,
@@ -350,13 +427,22 @@ def _wait(campaign_id: int, until: datetime, reason: str, outcome: DispatchOutco
     return outcome
 
 
-def campaign_dispatch_run(*, tenant, campaign_id: int, relay=None, chunk_size: int = CHUNK_SIZE,
+def campaign_dispatch_run(*, tenant, campaign_id: int, relays=None, chunk_size: int = CHUNK_SIZE,
                           run_seconds: float = RUN_SECONDS) -> DispatchOutcome:
-    """Send chunks of the campaign until done, stopped, told to wait, or `run_seconds` are used."""
+    """Send chunks of the campaign until done, stopped, told to wait, or `run_seconds` are used.
+
+    `relays`: the relay connections to use in parallel (default: settings.CAMPAIGN_RELAY_CONNECTIONS
+    connections to the configured relay, 4 unless set).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     outcome = DispatchOutcome()
     started = time.monotonic()
-    own_relay = relay is None
-    relay = relay_open() if own_relay else relay
+    own_relays = relays is None
+    if own_relays:
+        relays = [relay_open() for _ in range(max(1, int(getattr(settings, "CAMPAIGN_RELAY_CONNECTIONS",
+                                                                 RELAY_CONNECTIONS))))]
+    pool = ThreadPoolExecutor(len(relays), thread_name_prefix="dispatch-smtp")
     context = None
     try:
         while True:
@@ -366,7 +452,7 @@ def campaign_dispatch_run(*, tenant, campaign_id: int, relay=None, chunk_size: i
                 return outcome
             if context is None:
                 try:
-                    context = _Context(tenant=tenant, campaign=campaign, relay=relay)
+                    context = _Context(tenant=tenant, campaign=campaign, relays=relays, pool=pool)
                 except TemplateNotFound as problem:
                     return _wait(campaign_id, timezone.now() + timedelta(minutes=5), str(problem), outcome)
             limit = chunk_size
@@ -410,8 +496,10 @@ def campaign_dispatch_run(*, tenant, campaign_id: int, relay=None, chunk_size: i
                 outcome.next = CONTINUE
                 return outcome
     finally:
-        if own_relay:
-            relay.close()
+        pool.shutdown()
+        if own_relays:
+            for relay in relays:
+                relay.close()
 
 
 def campaign_dispatch_enqueue(*, tenant_id: int, campaign_id: int, parallel: bool = False, countdown=None) -> None:

@@ -45,6 +45,7 @@ def campaign_test_send(*, campaign, tenant, emails, contact_id=None, language="e
     rendered = rendered._replace(subject=f"[TEST] {rendered.subject}")
     results = []
     with relay_open() as relay:
+        composer.eight_bit = relay.supports_8bit()
         for email in emails:
             composed = composer.compose(
                 rendered=rendered, contact_id=contact.pk if contact else 0, email=email, recipient_id=0,

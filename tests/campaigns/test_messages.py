@@ -52,3 +52,13 @@ def test_display_names_with_specials_or_accents_stay_readable():
     for name in ('Expat, "Help" & Co', "Société Générale d'Expatriés", "أحمد"):
         _, data = _build(from_header=address_header(name, "outreach@mail1.sos-mail.com"))
         assert _parse(data)["From"].addresses[0].display_name == name
+
+
+def test_eight_bit_parts_are_plain_utf8_when_lines_fit():
+    """With 8BITMIME the parts go as UTF-8 8bit (smaller), and still parse back to the same text."""
+    arguments, data = _build(eight_bit=True, html="<p>" + "Здравствуйте " * 20 + "</p>")
+    assert b"Content-Transfer-Encoding: 8bit" in data and "Здравствуйте".encode() in data
+    message = _parse(data)
+    assert message.get_body(("html",)).get_content().replace("\r\n", "\n").rstrip() == arguments["html"]
+    _, long_line = _build(eight_bit=True, html="<p>" + "x" * 2000 + "</p>")
+    assert long_line.count(b"quoted-printable") == 1  # the HTML part falls back to QP, the text stays 8bit
