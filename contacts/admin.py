@@ -17,7 +17,8 @@ from tenants.admin import BrandSchemaAdmin
 from tenants.audit import audit_record
 
 from .models import LANGUAGE_CHOICES, Contact, ContactEvent, ContactTag, DataSource, ImportJob, Suppression, Tag
-from .selectors import SegmentFilterError, segment_count, segment_filter_check, segment_preview, tag_descendant_ids
+from .selectors import (SegmentFilterError, segment_count, segment_filter_check, segment_preview, tag_descendant_ids,
+                        tagged_contacts_filter)
 from .services.bulk import contacts_export_rows, contacts_suppress, contacts_tag_add, contacts_tag_remove, export_filename
 from .services.catalog import data_source_rotate_secret
 from .services.csv_import import CsvImportError, import_job_create
@@ -36,7 +37,7 @@ class TagFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         ids = tag_descendant_ids().get(self.value())
-        return queryset.filter(tag_ids__overlap=ids) if ids else queryset.none()
+        return tagged_contacts_filter(queryset=queryset, tag_ids=ids) if ids else queryset.none()
 
 
 class CategoryFilter(admin.SimpleListFilter):

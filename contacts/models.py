@@ -7,8 +7,19 @@ IDNA-encoded), so the unique index on `email` is the case-insensitive uniqueness
 `Contact.tag_ids` is a cache of the contact's tag ids (sorted) kept by the database
 itself: a statement-level trigger on `contacts_contacttag` refreshes it for every
 insert or delete, and the ingest service (which writes tags in bulk) sets it in the
-same statement as the contact. Segment queries read it through a GIN index; the
-truth stays in `ContactTag`.
+same statement as the contact. The truth stays in `ContactTag`.
+
+Segments are counted from one narrow B-tree index, index-only (see migration 0004):
+- `Contact.tagset` points at the `TagSet` row holding exactly the contact's `tag_ids`.
+  A brand has few distinct tag combinations, so a segment's tag conditions are
+  evaluated once per combination (on `contacts_tagset`), and the contacts are then
+  counted by `tagset_id = ANY(...)` ranges of the index, never one array per contact.
+- `Contact.suppressed` mirrors "this email is on the suppression list" (kept by
+  triggers on `contacts_suppression`, and re-derived by the database whenever a
+  contact's email or flag is written), and `Contact.deliverable` (generated:
+  active, validation not invalid, not suppressed) is the default audience rule.
+A BEFORE trigger on `contacts_contact` fills `tagset_id` whenever a writer changes
+`tag_ids` without it (the bulk ingest sets both itself).
 
 The high-volume links (Contact.data_source, ContactTag, ContactEvent.contact) have no
 database-level foreign key constraint: PostgreSQL checks those row by row at commit,
@@ -19,7 +30,6 @@ through the ORM, which cascades (contact -> tags, events) itself.
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
@@ -84,6 +94,18 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
 
+class TagSet(models.Model):
+    """One distinct combination of tag ids (sorted) carried by contacts; kept by the database (see module doc)."""
+
+    tag_ids = ArrayField(models.IntegerField(), unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return ",".join(map(str, self.tag_ids))
+
+
 class ContactStatus(models.TextChoices):
     ACTIVE = "active"
     UNSUBSCRIBED = "unsubscribed"
@@ -129,16 +151,29 @@ class Contact(models.Model):
     total_campaigns_received = models.IntegerField(default=0)
     tag_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False,
                          help_text="Cache of this contact's tag ids, kept by the database (see module doc)")
+    tagset = models.ForeignKey(TagSet, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+                               related_name="+", db_constraint=False, db_index=False,
+                               help_text="The TagSet of tag_ids, kept by the database (see module doc)")
+    suppressed = models.BooleanField(default=False, db_default=False, editable=False,
+                                     help_text="The email is on the suppression list (kept by the database)")
+    deliverable = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(status="active") & ~models.Q(validation_status="invalid") & models.Q(suppressed=False),
+            output_field=models.BooleanField(),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     tags = models.ManyToManyField(Tag, through="ContactTag", related_name="contacts", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["pk"]
-        # Few indexes on purpose: each one slows the bulk ingest. Segments use the GIN index.
+        # Few indexes on purpose: each one slows the bulk ingest. Segments, tag filters and
+        # campaign audiences read this one, index-only (see module doc).
         indexes = [
-            GinIndex(fields=["tag_ids"], name="contact_tag_ids_gin"),
-            models.Index(fields=["language", "status"], name="contact_language_status"),
+            models.Index(fields=["tagset", "deliverable", "language"], include=["id"], name="contact_segment"),
         ]
 
     def __str__(self):

@@ -13,7 +13,8 @@ A segment filter is a dict:
   the suppression list, validation not `invalid`. With `status`, exactly those
   statuses are matched (e.g. to look at unsubscribed contacts).
 
-Tag conditions read `contacts_contact.tag_ids` (kept by the database, GIN-indexed).
+Tag conditions read `contacts_tagset` (each distinct tag combination once) and match contacts
+by `tagset_id`; see `contacts.models` for how the database keeps them.
 """
 from dataclasses import dataclass
 
@@ -102,26 +103,43 @@ def tag_descendant_ids():
 
 
 def segment_where_sql(*, filter, alias="c"):
-    """(SQL condition on `contacts_contact AS <alias>`, params) for a segment filter."""
+    """(SQL condition on `contacts_contact AS <alias>`, params) for a segment filter.
+
+    Tag conditions are evaluated once per distinct tag combination (`contacts_tagset`),
+    and the contacts are matched by `tagset_id = ANY(...)`; with the default audience
+    rule (`deliverable`) and a language, the whole condition is answered by the index
+    `contact_segment` (tagset_id, deliverable, language), index-only for counts.
+    """
     spec = segment_filter_check(data=filter)
     conditions, params = [], []
     if any(getattr(spec, key) for key in TAG_KEYS):
         tags = tag_descendant_ids()
+        tag_conditions = []
         for slug in spec.tags_all:
             if slug not in tags:
                 return "FALSE", []
-            conditions.append(f"{alias}.tag_ids && %s::integer[]")
+            tag_conditions.append("ts.tag_ids && %s::integer[]")
             params.append(tags[slug])
         if spec.tags_any:
             any_ids = sorted({i for slug in spec.tags_any for i in tags.get(slug, ())})
             if not any_ids:
                 return "FALSE", []
-            conditions.append(f"{alias}.tag_ids && %s::integer[]")
+            tag_conditions.append("ts.tag_ids && %s::integer[]")
             params.append(any_ids)
         exclude_ids = sorted({i for slug in spec.exclude_tags for i in tags.get(slug, ())})
         if exclude_ids:
-            conditions.append(f"NOT ({alias}.tag_ids && %s::integer[])")
+            tag_conditions.append("NOT (ts.tag_ids && %s::integer[])")
             params.append(exclude_ids)
+        if tag_conditions:
+            conditions.append(f"{alias}.tagset_id = ANY(ARRAY(SELECT ts.id FROM contacts_tagset ts "
+                              f"WHERE {' AND '.join(tag_conditions)}))")
+    if spec.status:
+        conditions.append(f"{alias}.status = ANY(%s::text[])")
+        params.append(list(spec.status))
+    elif spec.validation_status:
+        conditions.append(f"{alias}.status = 'active' AND NOT {alias}.suppressed")
+    else:
+        conditions.append(f"{alias}.deliverable")  # active, validation not invalid, not suppressed
     if spec.language:
         language = f"{alias}.language = ANY(%s::text[])"
         conditions.append(f"({language} OR {alias}.language IS NULL)" if "en" in spec.language else language)
@@ -130,15 +148,14 @@ def segment_where_sql(*, filter, alias="c"):
         if getattr(spec, key):
             conditions.append(f"{alias}.{key} = ANY(%s::text[])")
             params.append(list(getattr(spec, key)))
-    if spec.status:
-        conditions.append(f"{alias}.status = ANY(%s::text[])")
-        params.append(list(spec.status))
-    else:
-        conditions.append(f"{alias}.status = 'active'")
-        if not spec.validation_status:
-            conditions.append(f"{alias}.validation_status <> 'invalid'")
-        conditions.append(f"NOT EXISTS (SELECT 1 FROM contacts_suppression sup WHERE sup.email = {alias}.email)")
     return " AND ".join(conditions) or "TRUE", params
+
+
+def tagged_contacts_filter(*, queryset, tag_ids):
+    """`queryset` narrowed to contacts carrying one of `tag_ids` (through their TagSet, index-friendly)."""
+    from .models import TagSet
+
+    return queryset.filter(tagset_id__in=TagSet.objects.filter(tag_ids__overlap=list(tag_ids)).values("id"))
 
 
 def segment_contact_ids_sql(*, filter):
@@ -170,7 +187,7 @@ def contact_list(*, tag=None, language=None, category=None, status=None, updated
     contacts = Contact.objects.order_by("pk")
     if tag:
         ids = tag_descendant_ids().get(tag, [])
-        contacts = contacts.filter(tag_ids__overlap=ids) if ids else contacts.none()
+        contacts = tagged_contacts_filter(queryset=contacts, tag_ids=ids) if ids else contacts.none()
     if language:
         contacts = contacts.filter(language=language)
     if category:
@@ -195,7 +212,7 @@ def contact_export(*, contact):
     fields = {
         f.name: getattr(contact, f.attname)
         for f in Contact._meta.concrete_fields
-        if f.name not in ("tag_ids",)
+        if f.name not in ("tag_ids", "tagset", "suppressed", "deliverable")
     }
     fields["data_source"] = contact.data_source.name if contact.data_source_id and contact.data_source else None
     events = [

@@ -49,7 +49,6 @@ TEXT_FIELDS = (
     ("twitter_url", 500),
 )
 TEXT_NAMES = tuple(name for name, _ in TEXT_FIELDS)
-STAGING_COLUMNS = ("position", "email", "data_source_id", *TEXT_NAMES, "language", "custom_fields", "tags", "tag_ids")
 
 
 class ItemError(ValueError):
@@ -184,35 +183,56 @@ _CHANGED = "\n OR ".join(f"(EXCLUDED.{n} <> '' AND EXCLUDED.{n} IS DISTINCT FROM
 _TEXT_COLS = ", ".join(TEXT_NAMES)
 _TEXT_SELECT = ", ".join(f"s.{n}" for n in TEXT_NAMES)
 
+# One staging row per checked, email-unique item. `combo` numbers the item's tag combination
+# (the same numbers as `ingest_combo`), so tags are resolved once per combination, not per row.
+# An empty `language` means none.
 _STAGING_DDL = f"""
 CREATE TEMP TABLE ingest_staging (
     position integer NOT NULL,
     email text NOT NULL,
     data_source_id bigint NOT NULL,
     {", ".join(f"{n} text NOT NULL" for n in TEXT_NAMES)},
-    language text,
+    language text NOT NULL,
     custom_fields jsonb NOT NULL,
+    combo integer NOT NULL
+) ON COMMIT DROP;
+CREATE TEMP TABLE ingest_combo (
+    combo integer PRIMARY KEY,
     tags text[] NOT NULL,
-    tag_ids integer[] NOT NULL
+    tag_ids integer[] NOT NULL,
+    tagset_id bigint
 ) ON COMMIT DROP
 """
+STAGING_COLUMNS = ("position", "email", "data_source_id", *TEXT_NAMES, "language", "custom_fields", "combo")
+_STAGING_FIELDS = len(STAGING_COLUMNS)
 
+_COMBO_TAGSETS = """
+INSERT INTO contacts_tagset (tag_ids) SELECT DISTINCT tag_ids FROM ingest_combo ORDER BY tag_ids
+ON CONFLICT (tag_ids) DO NOTHING;
+UPDATE ingest_combo x SET tagset_id = ts.id FROM contacts_tagset ts WHERE ts.tag_ids = x.tag_ids
+"""
+
+# New contacts get their tag_ids and tagset_id in the same statement (the contact triggers stay
+# out of the way: see migration 0004); changed ones merge their tags and the trigger re-derives
+# the tag set. Rows are taken in email order (C collation: cheap, and one lock order for
+# concurrent ingests).
 _UPSERT = f"""
 CREATE TEMP TABLE ingest_changed ON COMMIT DROP AS
 WITH upserted AS (
     INSERT INTO contacts_contact AS c (
         email, data_source_id, {_TEXT_COLS}, language, custom_fields, status, validation_status,
-        mailwizz_subscriber_id, mailwizz_list_id, total_campaigns_received, tag_ids, created_at, updated_at
+        mailwizz_subscriber_id, mailwizz_list_id, total_campaigns_received, tag_ids, tagset_id, created_at, updated_at
     )
-    SELECT s.email, s.data_source_id, {_TEXT_SELECT}, s.language, s.custom_fields, 'active', 'pending',
-           '', '', 0, s.tag_ids, now(), now()
-    FROM ingest_staging s
-    ORDER BY s.email
+    SELECT s.email, s.data_source_id, {_TEXT_SELECT}, NULLIF(s.language, ''), s.custom_fields, 'active', 'pending',
+           '', '', 0, x.tag_ids, x.tagset_id, now(), now()
+    FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
+    ORDER BY s.email COLLATE "C"
     ON CONFLICT (email) DO UPDATE SET
         {_COALESCE_SET},
         language = COALESCE(EXCLUDED.language, c.language),
         custom_fields = c.custom_fields || EXCLUDED.custom_fields,
-        tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || EXCLUDED.tag_ids) AS t ORDER BY t),
+        tag_ids = CASE WHEN c.tag_ids @> EXCLUDED.tag_ids THEN c.tag_ids
+                       ELSE ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || EXCLUDED.tag_ids) AS t ORDER BY t) END,
         updated_at = now()
     WHERE {_CHANGED}
        OR (EXCLUDED.language IS NOT NULL AND EXCLUDED.language IS DISTINCT FROM c.language)
@@ -221,32 +241,40 @@ WITH upserted AS (
        OR NOT (c.tag_ids @> EXCLUDED.tag_ids)
     RETURNING c.id, c.email, (c.xmax = 0) AS inserted
 )
-SELECT u.id, u.inserted, s.data_source_id, s.tags, s.tag_ids
+SELECT u.id, u.inserted, s.data_source_id, s.combo
 FROM upserted u JOIN ingest_staging s ON s.email = u.email
 """
 
-_LINKS_AND_EVENTS = """
+# Links of new contacts cannot exist yet: a plain INSERT. Changed contacts may already have
+# some: ON CONFLICT DO NOTHING, and the ones really added make their `tagged` event.
+_NEW_LINKS = """
+INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
+SELECT ch.id, t, now() FROM ingest_changed ch JOIN ingest_combo x ON x.combo = ch.combo, unnest(x.tag_ids) AS t
+WHERE ch.inserted
+"""
+
+_UPDATED_LINKS = """
 WITH linked AS (
     INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
-    SELECT ch.id, t, now() FROM ingest_changed ch, unnest(ch.tag_ids) AS t
+    SELECT ch.id, t, now() FROM ingest_changed ch JOIN ingest_combo x ON x.combo = ch.combo, unnest(x.tag_ids) AS t
+    WHERE NOT ch.inserted
     ORDER BY ch.id, t
     ON CONFLICT (contact_id, tag_id) DO NOTHING
     RETURNING contact_id, tag_id
-),
-tagged AS (
-    SELECT l.contact_id, jsonb_agg(tg.slug ORDER BY tg.slug) AS slugs
-    FROM linked l JOIN contacts_tag tg ON tg.id = l.tag_id
-    WHERE l.contact_id IN (SELECT id FROM ingest_changed WHERE NOT inserted)
-    GROUP BY l.contact_id
 )
 INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
-SELECT id, CASE WHEN inserted THEN 'ingested' ELSE 'updated' END,
-       CASE WHEN inserted THEN jsonb_build_object('data_source_id', data_source_id, 'tags', to_jsonb(tags))
-            ELSE jsonb_build_object('data_source_id', data_source_id) END,
+SELECT l.contact_id, 'tagged', jsonb_build_object('tags', jsonb_agg(tg.slug ORDER BY tg.slug)), now()
+FROM linked l JOIN contacts_tag tg ON tg.id = l.tag_id
+GROUP BY l.contact_id
+"""
+
+_EVENTS = """
+INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
+SELECT ch.id, CASE WHEN ch.inserted THEN 'ingested' ELSE 'updated' END,
+       CASE WHEN ch.inserted THEN jsonb_build_object('data_source_id', ch.data_source_id, 'tags', to_jsonb(x.tags))
+            ELSE jsonb_build_object('data_source_id', ch.data_source_id) END,
        now()
-FROM ingest_changed
-UNION ALL
-SELECT contact_id, 'tagged', jsonb_build_object('tags', slugs), now() FROM tagged
+FROM ingest_changed ch JOIN ingest_combo x ON x.combo = ch.combo
 """
 
 _SOURCE_TOTALS = """
@@ -256,70 +284,114 @@ WHERE d.id = x.data_source_id
 """
 
 
-def contact_rows_store(*, rows):
-    """Store checked, email-unique rows in the current brand; returns (new, updated, suppressed).
+class StagingRows:
+    """Checked rows as COPY text for `ingest_staging`, with their tag combinations numbered once.
 
-    `rows` are `(position, email, data_source_id, *texts, language, custom_fields, tags)`.
-    Rows whose email is on the suppression list are dropped before anything is written.
+    `add` takes what `contact_item_check` returns (email first, tags last), plus the
+    item's position. Emails must be unique: callers drop repeats first.
     """
-    if not rows:
-        return 0, 0, 0
-    tag_map = tags_ensure(slugs={slug for row in rows for slug in row[-1]})
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'on'")
-        cursor.execute("DROP TABLE IF EXISTS ingest_staging, ingest_changed")
-        cursor.execute(_STAGING_DDL)
-        with cursor.cursor.copy(f"COPY ingest_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
-            write = copy.write
-            for row in rows:
-                write(_copy_line(row, tag_map))
-        cursor.execute("DELETE FROM ingest_staging s USING contacts_suppression x WHERE x.email = s.email")
-        suppressed = cursor.rowcount
-        cursor.execute(_UPSERT)
-        cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
-        new, updated = cursor.fetchone()
-        if new or updated:
-            cursor.execute(_LINKS_AND_EVENTS)
-            cursor.execute(_SOURCE_TOTALS)
-        cursor.execute("DROP TABLE ingest_staging, ingest_changed")
-        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
-    return new, updated, suppressed
+
+    __slots__ = ("lines", "combos", "count")
+
+    def __init__(self):
+        self.lines = []
+        self.combos = {}
+        self.count = 0
+
+    def combo(self, tags):
+        number = self.combos.get(tags)
+        if number is None:
+            number = self.combos[tags] = len(self.combos)
+        return number
+
+    def add(self, position, row):
+        email, source, *texts, language, custom, tags = row
+        self.add_fields(position, email, source, texts, language, custom, self.combo(tags))
+
+    def add_fields(self, position, email, source, texts, language, custom, combo):
+        line = "\t".join((str(position), email, str(source), *texts, language or "",
+                          json.dumps(custom, ensure_ascii=False) if custom else "{}", str(combo)))
+        if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != _STAGING_FIELDS - 1:
+            line = _copy_line_escaped(position, email, source, texts, language, custom, combo)
+        self.lines.append(line)
+        self.count += 1
+
+    def copy_data(self):
+        return "\n".join(self.lines) + "\n" if self.lines else ""
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value):
-    return value.translate(_COPY_ESCAPES)
+def _copy_line_escaped(position, email, source, texts, language, custom, combo):
+    """The COPY text line for a row whose values need escaping (rare: tabs, newlines, backslashes)."""
+    parts = [str(position), email.translate(_COPY_ESCAPES), str(source)]
+    parts.extend(t.translate(_COPY_ESCAPES) for t in texts)
+    parts.append(language or "")
+    parts.append(json.dumps(custom, ensure_ascii=False).translate(_COPY_ESCAPES) if custom else "{}")
+    parts.append(str(combo))
+    return "\t".join(parts)
 
 
 def _copy_array_item(value):
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _copy_line(row, tag_map):
-    """One line of COPY text format for the staging table."""
-    position, email, source, *rest = row
-    texts = rest[: len(TEXT_NAMES)]
-    language, custom, tags = rest[len(TEXT_NAMES):]
-    tag_ids = sorted({tag_map[s] for s in tags})
-    parts = [str(position), _copy_text(email), str(source)]
-    parts.extend(_copy_text(t) if t else "" for t in texts)
-    parts.append(language or "\\N")
-    parts.append(_copy_text(json.dumps(custom, ensure_ascii=False)) if custom else "{}")
-    parts.append(_copy_text("{" + ",".join(_copy_array_item(t) for t in tags) + "}"))
-    parts.append("{" + ",".join(map(str, tag_ids)) + "}")
-    return "\t".join(parts) + "\n"
+def contact_staged_store(*, staging):
+    """Store a StagingRows batch in the current brand; returns (new, updated, suppressed).
+
+    Rows whose email is on the suppression list are dropped before anything is written.
+    Must run inside a transaction (the temp tables live until its end).
+    """
+    if not staging.count:
+        return 0, 0, 0
+    tag_map = tags_ensure(slugs={slug for tags in staging.combos for slug in tags})
+    combo_lines = []
+    for tags, number in staging.combos.items():
+        tag_ids = sorted({tag_map[slug] for slug in tags})
+        slugs = "{" + ",".join(_copy_array_item(t) for t in tags) + "}"
+        combo_lines.append(f"{number}\t{slugs.translate(_COPY_ESCAPES)}\t{{{','.join(map(str, tag_ids))}}}\n")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'on'")
+        cursor.execute("SET LOCAL contacts.bulk_ingest = 'on'")
+        cursor.execute("DROP TABLE IF EXISTS ingest_staging, ingest_combo, ingest_changed")
+        cursor.execute(_STAGING_DDL)
+        with cursor.cursor.copy("COPY ingest_combo (combo, tags, tag_ids) FROM STDIN") as copy:
+            copy.write("".join(combo_lines))
+        cursor.execute(_COMBO_TAGSETS)
+        with cursor.cursor.copy(f"COPY ingest_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
+            data = staging.copy_data()
+            step = 1 << 20
+            for start in range(0, len(data), step):
+                copy.write(data[start:start + step])
+        cursor.execute("DELETE FROM ingest_staging s USING contacts_suppression x WHERE x.email = s.email")
+        suppressed = cursor.rowcount
+        cursor.execute(_UPSERT)
+        cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
+        new, updated = cursor.fetchone()
+        if new:
+            cursor.execute(_NEW_LINKS)
+        if new or updated:
+            cursor.execute(_EVENTS)
+        if updated:
+            cursor.execute(_UPDATED_LINKS)
+        if new or updated:
+            cursor.execute(_SOURCE_TOTALS)
+        cursor.execute("DROP TABLE ingest_staging, ingest_combo, ingest_changed")
+        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
+        cursor.execute("SET LOCAL contacts.bulk_ingest = 'off'")
+    return new, updated, suppressed
 
 
 def contact_checked_store(*, checked):
     """Store `(position, row)` pairs of checked rows: dedup, suppression, upsert. Returns IngestResult (no errors)."""
     result = IngestResult(total_processed=len(checked))
-    unique = {}
+    staging, seen = StagingRows(), set()
     for position, row in checked:
-        if row[0] not in unique:
-            unique[row[0]] = (position, *row)
-    new, updated, _suppressed = contact_rows_store(rows=list(unique.values()))
+        if row[0] not in seen:
+            seen.add(row[0])
+            staging.add(position, row)
+    new, updated, _suppressed = contact_staged_store(staging=staging)
     result.new_contacts += new
     result.updated_contacts += updated
     result.duplicates_skipped += len(checked) - new - updated  # repeats, suppressed, unchanged

@@ -102,6 +102,48 @@ class TestFieldsAndDeliverability:
             assert cursor.fetchone()[0] == 3
 
 
+class TestAudienceKeptByTheDatabase:
+    """Segments read flags the database keeps (tag combination, suppressed); every writer keeps them right."""
+
+    def test_a_suppression_by_any_route_drops_the_contact_and_lifting_it_brings_it_back(self, audience):
+        from contacts.models import Suppression
+
+        with connection.cursor() as cursor:  # raw SQL, as the campaigns' accounting handler writes it
+            cursor.execute("INSERT INTO contacts_suppression (email, reason, source, created_at) "
+                           "VALUES ('avocat-fr@example.com', 'manual', 'test', now())")
+        assert matching({"tags_any": ["avocat"]}) == ["avocat-en"]
+        Suppression.objects.filter(email="avocat-fr@example.com").delete()
+        assert matching({"tags_any": ["avocat"]}) == ["avocat-en", "avocat-fr"]
+
+    def test_a_stale_save_cannot_unsuppress_a_contact(self, audience):
+        from contacts.models import Suppression
+
+        stale = Contact.objects.get(email="avocat-fr@example.com")
+        Suppression.objects.create(email=stale.email, reason="manual")
+        stale.first_name = "Renamed"
+        stale.save()
+        assert matching({"tags_any": ["avocat"]}) == ["avocat-en"]
+
+    def test_a_contact_created_after_its_suppression_is_not_in_audiences(self, audience):
+        from contacts.models import ContactTag, Suppression, Tag
+
+        Suppression.objects.create(email="late@example.com", reason="hard_bounce")
+        late = Contact.objects.create(email="late@example.com")
+        ContactTag.objects.create(contact=late, tag=Tag.objects.get(slug="avocat"))
+        assert matching({"tags_any": ["avocat"]}) == ["avocat-en", "avocat-fr"]
+        assert matching({"tags_any": ["avocat"], "status": "active"}) == ["avocat-en", "avocat-fr", "late"]
+
+    def test_tags_changed_outside_the_ingest_move_the_contact_between_segments(self, audience):
+        from contacts.models import ContactTag, Tag
+
+        contact = Contact.objects.get(email="blogger-fr@example.com")
+        ContactTag.objects.filter(contact=contact, tag__slug="blogger").delete()
+        ContactTag.objects.create(contact=contact, tag=Tag.objects.get(slug="avocat"))
+        assert matching({"tags_any": ["prestataire"]}) == ["aidant-fr", "avocat-en", "avocat-fr", "blogger-fr"]
+        assert matching({"tags_any": ["marketing-partner"]}) == ["influencer-es"]
+        assert segment_count(filter={"tags_all": ["avocat", "lang-fr"]}) == 2
+
+
 class TestSegmentApi:
     def test_count_and_preview(self, audience, make_api_key, api_client):
         client = api_client(make_api_key(["sos-expat"], ["contacts:read"]))
