@@ -5,8 +5,7 @@ from tenants.models import Tenant
 
 DEMO_CAMPAIGNS = {
     "sos-expat": {"name": "Demo: lawyers and helpers abroad", "tags_any": ["prestataire"],
-                  "exclude_tags": ["client"], "daily_cap": 500, "send_hour_start": 8, "send_hour_end": 19,
-                  "send_days": [0, 1, 2, 3, 4]},
+                  "exclude_tags": ["client"], "daily_cap": 500},
     "ulixai": {"name": "Demo: freelancers", "tags_any": ["freelance"], "daily_cap": 300},
 }
 
