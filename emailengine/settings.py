@@ -172,6 +172,7 @@ PMTA_CONFIG_PATH = envstr("PMTA_CONFIG_PATH", "")
 PMTA_ACCOUNTING_DIR = envstr("PMTA_ACCOUNTING_DIR", "")
 SENDER_LOCAL_PART = envstr("SENDER_LOCAL_PART", "outreach")
 CAMPAIGN_LEASE_SECONDS = envint("CAMPAIGN_LEASE_SECONDS", 300)
+CAMPAIGN_RELAY_CONNECTIONS = envint("CAMPAIGN_RELAY_CONNECTIONS", 4)
 
 # ---------------------------------------------------------------- MailWizz channel
 MAILWIZZ_TIMEOUT = float(envstr("MAILWIZZ_TIMEOUT", "10"))
