@@ -189,13 +189,18 @@ class Contact(models.Model):
 
 
 class ContactTag(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="contact_tags", db_constraint=False)
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_tags", db_constraint=False)
+    """A contact carries a tag. Two B-trees only (id, and contact+tag which also serves lookups by contact):
+    each index costs every bulk-ingested link an insert. Nothing reads links by tag alone (segments and tag
+    filters read TagSet)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="contact_tags", db_constraint=False,
+                                db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_tags", db_constraint=False,
+                            db_index=False)
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="one_link_per_contact_and_tag")]
-        indexes = [models.Index(fields=["tag", "contact"], name="contacttag_tag_contact")]
 
     def __str__(self):
         return f"{self.contact_id}:{self.tag_id}"
@@ -204,7 +209,8 @@ class ContactTag(models.Model):
 class ContactEvent(models.Model):
     """Something that happened to a contact (ingested, updated, tagged, sent, opened...)."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events", db_constraint=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events", db_constraint=False,
+                                db_index=False)  # contactevent_contact_time serves lookups by contact
     campaign_id = models.BigIntegerField(null=True, blank=True, help_text="campaigns.Campaign id, when one caused it")
     event_type = models.CharField(max_length=32)
     event_data = models.JSONField(default=dict, blank=True)

@@ -98,3 +98,33 @@ def test_a_contact_page_shows_its_tags_and_events(operator, seeded):
         pk = Contact.objects.get(email="avocat@example.com").pk
     page = operator.get(f"/admin/contacts/contact/{pk}/change/").content.decode()
     assert "avocat@example.com" in page and "ingested" in page
+
+
+def test_an_operator_adds_and_removes_tags_on_the_contact_page(operator, seeded):
+    """The tag rows under a contact are edited in place; segments follow at once."""
+    import re
+
+    from contacts.models import Tag
+    from contacts.selectors import segment_count
+
+    with in_brand(seeded.sos):
+        contact = Contact.objects.get(email="avocat@example.com")
+        expat, avocat = Tag.objects.get(slug="expat").pk, Tag.objects.get(slug="avocat").pk
+    url = f"/admin/contacts/contact/{contact.pk}/change/"
+    page = operator.get(url).content.decode()
+    form = dict(re.findall(r'<input type="(?:text|hidden|email|number|url)" name="([^"]+)" value="([^"]*)"', page))
+    form.update({name: value for name, value in re.findall(
+        r'<select name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S)})
+    form = {k: v for k, v in form.items() if not k.startswith(("contact_tags-__prefix__", "events-__prefix__"))}
+    assert form["contact_tags-TOTAL_FORMS"] == "1"
+    form.update({"contact_tags-0-DELETE": "on", "contact_tags-TOTAL_FORMS": "2",
+                 "contact_tags-1-tag": str(expat), "contact_tags-1-contact": str(contact.pk), "_save": "Save"})
+    response = operator.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with in_brand(seeded.sos):
+        contact.refresh_from_db()
+        assert contact.tag_ids == [expat]
+        assert list(contact.contact_tags.values_list("tag_id", flat=True)) == [expat]
+        assert segment_count(filter={"tags_any": ["client"]}) == 1
+        assert segment_count(filter={"tags_any": ["avocat"]}) == 0
+    assert avocat != expat
