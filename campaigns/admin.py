@@ -6,8 +6,9 @@ from django.db import connection
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from emailengine import charts
 from tenants.admin import BrandSchemaAdmin
 from tenants.audit import audit_record
 
@@ -32,7 +33,7 @@ class CampaignAdmin(BrandSchemaAdmin):
                     "progress_bar", "started_at")
     list_filter = ("status", "channel")
     search_fields = ("name",)
-    readonly_fields = ("status", "preflight_report", "funnel", "live_progress", "waiting_until", "waiting_reason",
+    readonly_fields = ("status", "preflight_report", "funnel", "breakdowns", "live_progress", "waiting_until", "waiting_reason",
                        "started_at", "completed_at", "links", *COUNTERS)
     fieldsets = (
         (None, {"fields": ("name", "status", "channel", "template", "live_progress")}),
@@ -40,7 +41,7 @@ class CampaignAdmin(BrandSchemaAdmin):
                                                     "filters")}),
         ("Sending", {"fields": ("from_name", "reply_to", "send_hour_start", "send_hour_end", "send_days",
                                 "daily_cap", "tracking_enabled", "scheduled_at", "waiting_until", "waiting_reason")}),
-        ("Results", {"fields": ("funnel", *COUNTERS, "started_at", "completed_at")}),
+        ("Results", {"fields": ("funnel", "breakdowns", *COUNTERS, "started_at", "completed_at")}),
         ("Pre-flight", {"fields": ("preflight_report",)}),
     )
     actions = [f"action_{name}" for name in ACTIONS]
@@ -63,22 +64,37 @@ class CampaignAdmin(BrandSchemaAdmin):
 
     @admin.display(description="funnel")
     def funnel(self, obj):
-        sent = obj.sent_count or 0
-        steps = [("recipients", obj.total_recipients), ("sent", sent), ("delivered", obj.delivered_count),
-                 ("opened", obj.opened_count), ("clicked", obj.clicked_count)]
-        rows = format_html("")
-        for label, value in steps:
-            share = f"{value / sent:.1%}" if sent and label not in ("recipients", "sent") else ""
-            width = int(300 * value / obj.total_recipients) if obj.total_recipients else 0
-            rows += format_html(
-                '<tr><th style="text-align:left">{}</th><td style="text-align:right">{}</td><td>{}</td>'
-                '<td><div style="background:#417690;height:10px;width:{}px"></div></td></tr>',
-                label, value, share, width)
+        chart = charts.funnel_chart([
+            ("recipients", obj.total_recipients), ("sent", obj.sent_count), ("delivered", obj.delivered_count),
+            ("opened", obj.opened_count), ("clicked", obj.clicked_count),
+        ])
         others = format_html(
-            "<p>bounced {} · complained {} · unsubscribed {} · skipped {} · failed {} (of which interrupted {})</p>",
+            '<p class="campaign-outcomes">bounced {} · complained {} · unsubscribed {} · skipped {} · failed {} '
+            "(of which interrupted {})</p>",
             obj.bounced_count, obj.complained_count, obj.unsubscribed_count, obj.skipped_count, obj.failed_count,
             obj.interrupted_count)
-        return format_html("<table>{}</table>{}", rows, others)
+        return format_html('<div id="campaign-funnel">{}</div>{}', chart, others)
+
+    @admin.display(description="per language and per IP")
+    def breakdowns(self, obj):
+        if obj.pk is None or not obj.total_recipients:
+            return "-"
+        stats = selectors.campaign_stats(campaign=obj)
+        columns = ("recipients", "sent", "skipped", "failed", "delivered", "opened", "clicked", "bounced",
+                   "unsubscribed")
+
+        def table(rows, key, label):
+            head = format_html("<tr><th>{}</th>{}</tr>", label,
+                               format_html_join("", "<th>{}</th>", ((c,) for c in columns)))
+            body = format_html_join("", "<tr><td>{}</td>{}</tr>", (
+                (key(row), format_html_join("", "<td>{}</td>", ((row[c],) for c in columns))) for row in rows))
+            return format_html('<table class="campaign-breakdown">{}{}</table>', head, body)
+
+        return format_html(
+            '<div id="per-language"><h3>Per language</h3>{}</div><div id="per-ip"><h3>Per IP</h3>{}</div>',
+            table(stats["per_language"], lambda r: r["language"] or "(none)", "language"),
+            table(stats["per_ip"], lambda r: f'{r["ip_address"]} ({r["vmta"]})', "IP"),
+        )
 
     @admin.display(description="pre-flight report")
     def preflight_report(self, obj):
