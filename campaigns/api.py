@@ -1,6 +1,7 @@
 """/api/v2/campaigns/{tenant}...: CRUD, lifecycle actions, stats, test sends; and
 /api/v2/events/pmta for PowerMTA accounting CSV."""
 from django.core.exceptions import ValidationError
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FileUploadParser, MultiPartParser
@@ -83,12 +84,20 @@ class CampaignDetailApi(_CampaignsView):
         return Response(CampaignSerializer(campaign).data)
 
 
+class _ActionSchema(AutoSchema):
+    """One operation id per lifecycle action (the same view serves them all)."""
+
+    def get_operation_id(self):
+        return f"campaigns_{self.view.action}"
+
+
 class CampaignActionApi(_CampaignsView):
     """POST .../{id}/launch | pause | resume | cancel | schedule | preflight."""
 
     action = None
+    schema = _ActionSchema()
 
-    @extend_schema(operation_id="campaigns_action", summary="Lifecycle action", request=None,
+    @extend_schema(summary="Lifecycle action", request=None,
                    responses={200: CampaignSerializer, 409: OpenApiResponse(description="Illegal transition"),
                               422: OpenApiResponse(description="Pre-flight failed; body lists the checks")})
     def post(self, request, tenant, campaign_id):
@@ -128,7 +137,9 @@ class CampaignStatsApi(_CampaignsView):
 
 class CampaignTestSendApi(_CampaignsView):
     @extend_schema(operation_id="campaigns_test_send", summary="Send the campaign's message to given addresses (not counted)",
-                   request=TestSendSerializer)
+                   request=TestSendSerializer,
+                   responses=inline_serializer("TestSendResult", {"success": serializers.BooleanField(),
+                                                                  "results": serializers.ListField()}))
     def post(self, request, tenant, campaign_id):
         campaign = self._campaign(campaign_id)
         data = TestSendSerializer(data=request.data)
@@ -151,7 +162,11 @@ class PmtaEventsApi(APIView):
     parser_classes = [MultiPartParser, FileUploadParser]
 
     @extend_schema(operation_id="events_pmta", summary="Import PowerMTA accounting records (CSV)",
-                   request={"text/csv": {"type": "string"}})
+                   request={"text/csv": {"type": "string"}},
+                   responses=inline_serializer("PmtaImportResult", {
+                       "records": serializers.IntegerField(), "new": serializers.IntegerField(),
+                       "duplicates": serializers.IntegerField(), "unmatched": serializers.IntegerField(),
+                       "errors": serializers.ListField(), "brands": serializers.ListField()}))
     def post(self, request):
         from deliverability.pmta_accounting import pmta_accounting_parse
         from deliverability.services.pmta import pmta_accounting_import

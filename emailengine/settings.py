@@ -139,6 +139,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {
+        "ContactLanguageEnum": "contacts.models.LANGUAGE_CHOICES",
+        "TemplateLanguageEnum": "templates_app.models.LANGUAGE_CHOICES",
+    },
 }
 
 # ---------------------------------------------------------------- Celery
