@@ -25,7 +25,7 @@ Counting rules (the response of POST /api/v2/contacts/ingest):
 import json
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tenants.audit import audit_record
 
@@ -212,20 +212,44 @@ ON CONFLICT (tag_ids) DO NOTHING;
 UPDATE ingest_combo x SET tagset_id = ts.id FROM contacts_tagset ts WHERE ts.tag_ids = x.tag_ids
 """
 
-# New contacts get their tag_ids and tagset_id in the same statement (the contact triggers stay
-# out of the way: see migration 0004); changed ones merge their tags and the trigger re-derives
-# the tag set. Rows are taken in email order (C collation: cheap, and one lock order for
-# concurrent ingests).
-_UPSERT = f"""
+_COLUMNS = f"""email, data_source_id, {_TEXT_COLS}, language, custom_fields, status, validation_status,
+        mailwizz_subscriber_id, mailwizz_list_id, total_campaigns_received, tag_ids, tagset_id, created_at, updated_at"""
+_VALUES = f"""s.email, s.data_source_id, {_TEXT_SELECT}, NULLIF(s.language, ''), s.custom_fields, 'active', 'pending',
+           '', '', 0, x.tag_ids, x.tagset_id, now(), now()"""
+
+# The common case first: emails the brand does not have yet, with a plain INSERT (no
+# speculative insertion: cheaper per row). New contacts get their tag_ids and tagset_id in
+# the same statement (the contact triggers stay out of the way: see migration 0004). Rows
+# are taken in email order (C collation: cheap, and one lock order for concurrent ingests).
+# If another transaction inserts one of these emails meanwhile, the unique index refuses
+# it and the batch takes the upsert below for every row instead.
+_INSERT_NEW = f"""
 CREATE TEMP TABLE ingest_changed ON COMMIT DROP AS
-WITH upserted AS (
-    INSERT INTO contacts_contact AS c (
-        email, data_source_id, {_TEXT_COLS}, language, custom_fields, status, validation_status,
-        mailwizz_subscriber_id, mailwizz_list_id, total_campaigns_received, tag_ids, tagset_id, created_at, updated_at
-    )
-    SELECT s.email, s.data_source_id, {_TEXT_SELECT}, NULLIF(s.language, ''), s.custom_fields, 'active', 'pending',
-           '', '', 0, x.tag_ids, x.tagset_id, now(), now()
+WITH inserted AS (
+    INSERT INTO contacts_contact AS c ({_COLUMNS})
+    SELECT {_VALUES}
     FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
+    WHERE NOT EXISTS (SELECT 1 FROM contacts_contact e WHERE e.email = s.email)
+    ORDER BY s.email COLLATE "C"
+    RETURNING c.id, c.email
+)
+SELECT i.id, true AS inserted, s.data_source_id, s.combo, s.email
+FROM inserted i JOIN ingest_staging s ON s.email = i.email
+"""
+
+_CHANGED_DDL = """
+CREATE TEMP TABLE ingest_changed (id bigint, inserted boolean, data_source_id bigint, combo integer, email text)
+ON COMMIT DROP
+"""
+
+# The other rows: ON CONFLICT (email) DO UPDATE, only when something changes. Changed
+# contacts merge their tags; the contact trigger re-derives their tag set.
+_UPSERT = f"""
+WITH upserted AS (
+    INSERT INTO contacts_contact AS c ({_COLUMNS})
+    SELECT {_VALUES}
+    FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
+    WHERE NOT EXISTS (SELECT 1 FROM ingest_changed n WHERE n.email = s.email)
     ORDER BY s.email COLLATE "C"
     ON CONFLICT (email) DO UPDATE SET
         {_COALESCE_SET},
@@ -241,7 +265,8 @@ WITH upserted AS (
        OR NOT (c.tag_ids @> EXCLUDED.tag_ids)
     RETURNING c.id, c.email, (c.xmax = 0) AS inserted
 )
-SELECT u.id, u.inserted, s.data_source_id, s.combo
+INSERT INTO ingest_changed (id, inserted, data_source_id, combo, email)
+SELECT u.id, u.inserted, s.data_source_id, s.combo, s.email
 FROM upserted u JOIN ingest_staging s ON s.email = u.email
 """
 
@@ -354,6 +379,7 @@ def contact_staged_store(*, staging):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'on'")
         cursor.execute("SET LOCAL contacts.bulk_ingest = 'on'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS ingest_staging, ingest_combo, ingest_changed")
         cursor.execute(_STAGING_DDL)
         with cursor.cursor.copy("COPY ingest_combo (combo, tags, tag_ids) FROM STDIN") as copy:
@@ -366,6 +392,11 @@ def contact_staged_store(*, staging):
                 copy.write(data[start:start + step])
         cursor.execute("DELETE FROM ingest_staging s USING contacts_suppression x WHERE x.email = s.email")
         suppressed = cursor.rowcount
+        try:
+            with transaction.atomic():
+                cursor.execute(_INSERT_NEW)
+        except IntegrityError:  # one of the emails was inserted meanwhile by another transaction
+            cursor.execute(_CHANGED_DDL)
         cursor.execute(_UPSERT)
         cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
         new, updated = cursor.fetchone()
