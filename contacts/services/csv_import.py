@@ -34,6 +34,7 @@ from .ingest import (TEXT_FIELDS, IngestResult, ItemError, StagingRows, contact_
 from .normalization import InvalidEmail, email_normalize, language_normalize
 
 CHUNK_ROWS = 100_000
+CSV_WRITERS = 2
 MAX_REPORTED_ERRORS = 1000
 SNIFF_BYTES = 1 << 20
 
@@ -295,12 +296,14 @@ def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None,
 
     checker = CsvRowChecker(columns=columns, sources=sources, data_source_id=source.pk, extra_tags=extra)
 
-    def parse():
+    def parse(writers):
         """Producer thread: CSV rows -> staging batches (pure Python, no database)."""
         try:
             staging, seen, errors, rows_in_chunk = StagingRows(), set(), [], 0
             check = checker.check
             for line, row in rows:
+                if failure:
+                    return
                 error = check(row, line, staging, seen)
                 rows_in_chunk += 1
                 if error is not None:
@@ -312,34 +315,62 @@ def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None,
         except BaseException as exc:  # noqa: BLE001 - handed to the storing thread
             failure.append(exc)
         finally:
-            chunks.put(None)
+            for _ in range(writers):
+                chunks.put(None)
 
-    producer = threading.Thread(target=parse, name="csv-parse", daemon=True)
+    # Outside a transaction, chunks are stored by WRITERS threads, each on its own database
+    # connection (PostgreSQL is single-threaded per connection, and storing costs it more than
+    # parsing costs Python). Inside the caller's transaction everything stays on its connection.
+    writers = CSV_WRITERS if not connection.in_atomic_block else 1
+    tenant = connection.tenant
+    lock = threading.Lock()
+    done = {"bytes": 0}
+
+    def store(own_connection):
+        if own_connection:
+            connection.set_tenant(tenant)
+        try:
+            while not failure and (chunk := chunks.get()) is not None:
+                staging, good_rows, errors, done_bytes = chunk
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        # A server crash may lose the last committed chunks of a bulk import (never
+                        # half a chunk); re-running the import is idempotent.
+                        cursor.execute("SET LOCAL synchronous_commit = off")
+                    new, updated, _suppressed = contact_staged_store(staging=staging)
+                    stored = IngestResult(total_processed=good_rows, new_contacts=new, updated_contacts=updated,
+                                          duplicates_skipped=good_rows - new - updated)
+                    ingest_after_commit(result=stored)
+                with lock:
+                    report.total_processed += stored.total_processed + len(errors)
+                    report.new_contacts += stored.new_contacts
+                    report.updated_contacts += stored.updated_contacts
+                    report.duplicates_skipped += stored.duplicates_skipped
+                    report.error_count += len(errors)
+                    report.errors.extend(errors[:MAX_REPORTED_ERRORS])
+                    report.errors.sort(key=lambda e: e["line"])
+                    del report.errors[MAX_REPORTED_ERRORS:]
+                    done["bytes"] = max(done["bytes"], done_bytes)
+                    if on_progress is not None:
+                        on_progress(done["bytes"], total_bytes, report)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the calling thread
+            failure.append(exc)
+        finally:
+            if own_connection:
+                connection.close()
+
+    producer = threading.Thread(target=parse, args=(writers,), name="csv-parse", daemon=True)
     producer.start()
+    helpers = [threading.Thread(target=store, args=(True,), name=f"csv-store-{n}", daemon=True)
+               for n in range(writers - 1)]
     try:
-        while (chunk := chunks.get()) is not None:
-            staging, good_rows, errors, done_bytes = chunk
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    # A bulk import may lose its last chunks in a server crash (not corrupt them):
-                    # the import reports only committed chunks, and re-running it is idempotent.
-                    cursor.execute("SET LOCAL synchronous_commit = off")
-                new, updated, _suppressed = contact_staged_store(staging=staging)
-                stored = IngestResult(total_processed=good_rows, new_contacts=new, updated_contacts=updated,
-                                      duplicates_skipped=good_rows - new - updated)
-                ingest_after_commit(result=stored)
-            report.total_processed += stored.total_processed + len(errors)
-            report.new_contacts += stored.new_contacts
-            report.updated_contacts += stored.updated_contacts
-            report.duplicates_skipped += stored.duplicates_skipped
-            report.error_count += len(errors)
-            room = MAX_REPORTED_ERRORS - len(report.errors)
-            if room > 0:
-                report.errors.extend(errors[:room])
-            if on_progress is not None:
-                on_progress(done_bytes, total_bytes, report)
+        for helper in helpers:
+            helper.start()
+        store(False)
+        for helper in helpers:
+            helper.join()
     finally:
-        while producer.is_alive():
+        while producer.is_alive() or any(helper.is_alive() for helper in helpers):
             try:
                 chunks.get(timeout=0.1)
             except queue.Empty:
