@@ -88,18 +88,6 @@ def data_sources_by_id():
     return dict(DataSource.objects.values_list("pk", "is_active"))
 
 
-def _text(item, name, limit):
-    value = item.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ItemError(f"{name} must be a string.")
-    value = str(value).strip()
-    if len(value) > limit:
-        raise ItemError(f"{name} is longer than {limit} characters.")
-    return value
-
-
 _TAGS_SEEN = {}  # tuple/str of raw names -> slugs tuple or ItemError message (items repeat few combinations)
 
 
