@@ -322,13 +322,18 @@ FROM linked l JOIN contacts_tag tg ON tg.id = l.tag_id
 GROUP BY l.contact_id
 """
 
+# One `ingested` (with the item's tags) or `updated` event per changed contact; the event
+# data is built once per (tag combination, data source, kind), not once per row.
 _EVENTS = """
 INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
-SELECT ch.id, CASE WHEN ch.inserted THEN 'ingested' ELSE 'updated' END,
-       CASE WHEN ch.inserted THEN jsonb_build_object('data_source_id', ch.data_source_id, 'tags', to_jsonb(x.tags))
-            ELSE jsonb_build_object('data_source_id', ch.data_source_id) END,
-       now()
-FROM ingest_changed ch JOIN ingest_combo x ON x.combo = ch.combo
+SELECT ch.id, CASE WHEN ch.inserted THEN 'ingested' ELSE 'updated' END, d.data, now()
+FROM ingest_changed ch JOIN (
+    SELECT k.combo, k.data_source_id, k.inserted,
+           CASE WHEN k.inserted THEN jsonb_build_object('data_source_id', k.data_source_id, 'tags', to_jsonb(x.tags))
+                ELSE jsonb_build_object('data_source_id', k.data_source_id) END AS data
+    FROM (SELECT DISTINCT combo, data_source_id, inserted FROM ingest_changed) k
+    JOIN ingest_combo x ON x.combo = k.combo
+) d ON d.combo = ch.combo AND d.data_source_id = ch.data_source_id AND d.inserted = ch.inserted
 """
 
 _SOURCE_TOTALS = """
