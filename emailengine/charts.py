@@ -63,8 +63,9 @@ def progress_bar(done, total, *, width=260, height=16, color="#1565c0", label=Tr
     return mark_safe("".join(parts))
 
 
-def line_chart(series, *, x_labels, width=640, height=220, title="", y_max=None, dashed=()):
-    """Lines over shared x positions: series = {name: [value or None per x]}; legend with last values."""
+def line_chart(series, *, x_labels, width=640, height=220, title="", y_max=None, dashed=(), legend="last"):
+    """Lines over shared x positions: series = {name: [value or None per x]}; the legend gives
+    each line's last value (legend="last") or its sum over the period (legend="total")."""
     left, right, top, bottom = 48, 150, 26 if title else 10, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for points in series.values() for v in points if v is not None]
@@ -98,10 +99,13 @@ def line_chart(series, *, x_labels, width=640, height=220, title="", y_max=None,
         elif coords:
             x, y = coords[0].split(",")
             parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"/>')
-        last = next((v for v in reversed(points) if v is not None), None)
+        if legend == "total":
+            shown = sum(v for v in points if v is not None)
+        else:
+            shown = next((v for v in reversed(points) if v is not None), None)
         ly = top + 12 + index * 16
         parts.append(f'<rect x="{width - right + 12}" y="{ly - 9}" width="10" height="10" fill="{color}"/>')
-        parts.append(f'<text x="{width - right + 26}" y="{ly}">{escape(str(name))}: {"–" if last is None else _fmt(last)}</text>')
+        parts.append(f'<text x="{width - right + 26}" y="{ly}">{escape(str(name))}: {"–" if shown is None else _fmt(shown)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

@@ -47,8 +47,8 @@ def _growth_chart(growth):
     series = {name: [counts.get(day, 0) for day in days] for name, counts in sorted(per_source.items())}
     if not series:
         series = {"new contacts": [0] * len(days)}
-    return charts.line_chart(series, x_labels=[d.strftime("%d/%m") for d in days],
-                             title="New contacts per data source, last 30 days")
+    return charts.line_chart(series, x_labels=[d.strftime("%d/%m") for d in days], legend="total",
+                             title="New contacts per data source, last 30 days (legend: 30-day totals)")
 
 
 def _admin_url(name, *args):

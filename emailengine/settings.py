@@ -26,6 +26,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "emailengine.apps.EmailEngineAdminConfig",
     "tenants",
     "rest_framework",
@@ -45,6 +46,7 @@ TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+TENANT_COLOR_ADMIN_APPS = False
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -49,4 +49,5 @@ class BrandMiddleware:
         if wanted != brand.pk:
             request.session[SESSION_KEY] = brand.pk
         request.brand = brand
+        request.tenant = brand  # django-tenants' admin templates read request.tenant
         connection.set_tenant(brand)

@@ -50,6 +50,9 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 def _public_schema_after_each_test():
     yield
     connection.set_schema_to_public()
+    from django.core.cache import cache
+
+    cache.clear()  # e.g. the dashboard's cached figures, keyed by brand id
 
 
 @pytest.fixture

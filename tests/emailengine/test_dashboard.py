@@ -30,7 +30,7 @@ def test_it_shows_the_brands_capacity_contacts_and_campaigns(brands, make_user, 
     client.force_login(make_user("uli", grants={"ulixai": "viewer"}))
     page = client.get("/admin/").content.decode()
     assert 'id="dashboard" data-brand="ulixai"' in page
-    assert '<div class="big" id="capacity">300 / 1050</div>' in page
+    assert 'data-used="300" data-quota="1050">300 / 1,050</div>' in page
     assert "(2 in Ulixai)" in page and "Relaunch Q4" in page and "4 / 10 (40%)" in page
     assert "12345" not in page and "99999" not in page
 
