@@ -496,8 +496,11 @@ def _brand_state(tenant) -> MailWizzBrandSync:
     return state
 
 
-def mailwizz_contacts_push(*, tenant, full: bool = False, chunk_size: int | None = None) -> ContactsPushReport:
+def mailwizz_contacts_push(*, tenant, full: bool = False, chunk_size: int | None = None,
+                           on_chunk=None) -> ContactsPushReport:
     """Push the brand's new and changed contacts to its MailWizz default list (see module doc).
+
+    `on_chunk(n)` is called after each chunk with the number of contacts it looked at (progress).
 
     Raises MailWizzNotConfigured, MailWizzUnavailable (outage: retry later) or MailWizzRefused
     (keys or quota: fix the instance). Each chunk MailWizz confirmed is stored before the next
@@ -530,6 +533,8 @@ def mailwizz_contacts_push(*, tenant, full: bool = False, chunk_size: int | None
                                       chunk_size=chunk_size, report=report)
                 _chunk_store(tenant_id=tenant.pk, outcome=outcome, report=report)
                 after_id = rows[-1].id
+                if on_chunk is not None:
+                    on_chunk(len(rows))
         except MailWizzError as exc:
             error = _error_from(exc, doing=doing)
             MailWizzBrandSync.objects.filter(pk=state.pk).update(contacts_last_error=str(error)[:2000])

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from emailengine.progress import progress
 from tenants.models import Tenant
 from tenants.selectors import tenant_get
 
@@ -66,7 +67,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{brand.slug}: {report['groups']} campaign groups pulled, "
                                       f"{report['new_unsubscribes']} new unsubscribes")
                 else:
-                    report = mailwizz_contacts_push(tenant=brand, full=full)
+                    with progress(desc=f"{brand.slug} contacts", unit="contact") as bar:
+                        report = mailwizz_contacts_push(tenant=brand, full=full, on_chunk=bar.update)
                     self.stdout.write(
                         f"{brand.slug}: {report.looked_at} contacts looked at, {report.added} added, "
                         f"{report.linked_existing} already there, {report.updated} updated, "
