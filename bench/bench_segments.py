@@ -16,7 +16,10 @@ import argparse
 import statistics
 import time
 
-from _contacts_data import bench_cleanup, bench_environment, brand
+import os
+import tempfile
+
+from _contacts_data import bench_cleanup, bench_environment, brand, csv_write, raw_copy_rate
 
 FILL = """
 SET LOCAL contacts.skip_tag_ids_refresh = 'on';
@@ -101,6 +104,11 @@ def main():
                 cursor.execute("SELECT (SELECT count(*) FROM contacts_contact), (SELECT count(*) FROM contacts_contacttag)")
                 contacts, links = cursor.fetchone()
             print(f"filled {contacts:,} contacts / {links:,} tag links in {time.perf_counter() - started:.1f}s")
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "copy.csv")
+                csv_write(path, args.contacts)
+                rate, elapsed = raw_copy_rate(path, args.contacts)
+            print(f"{'yardstick: raw COPY of the contacts':38} {args.contacts:,} rows in {elapsed:.2f}s = {rate:,.0f} rows/s")
             from contacts.selectors import tag_descendant_ids
 
             tags = tag_descendant_ids()
