@@ -65,6 +65,11 @@ def language_normalize(raw):
     """`FR`, `fr-FR`, `fr_CA` -> `fr`; anything outside fr en es de pt ru zh hi ar -> None."""
     if not raw or not isinstance(raw, str):
         return None
+    return _language_code(raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _language_code(raw):
     code = _LANGUAGE_SPLIT.split(raw.strip().lower(), 1)[0]
     return code if code in _LANGUAGE_SET else None
 
