@@ -87,3 +87,10 @@ def test_the_contact_list_does_not_count_a_large_table_exactly(brands, ulixai_co
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE contacts_contact")
         assert pagination.table_row_estimate(Contact) == 5
+
+
+def test_the_contact_search_finds_an_address_or_its_beginning(brands, ulixai_contacts, operator):
+    exact = operator.get("/admin/contacts/contact/?q=P3@Example.com").content.decode()
+    assert "p3@example.com" in exact and "p4@example.com" not in exact
+    prefix = operator.get("/admin/contacts/contact/?q=p").content.decode()
+    assert all(f"p{i}@example.com" in prefix for i in range(5))
