@@ -20,6 +20,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignRecipient
 from campaigns.services.dispatch import RELAY_CONNECTIONS
 from tests.doubles.smtp_sink import SmtpSink
+from tests.subprocesses import test_database_url_for_subprocess
 
 from .factories import make_campaign, make_contact, make_fleet, make_templates
 
@@ -39,10 +40,9 @@ def _redis_or_skip():
 
 
 def _worker(sink, log_path):
-    database = connection.settings_dict
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        DATABASE_URL=test_database_url_for_subprocess(),
         CELERY_BROKER_URL=BROKER, CELERY_TASK_ALWAYS_EAGER="false", SMTP_RELAY_URL=sink.url,
         DELIVERABILITY_ENFORCE_DNS="false", SECRET_KEY=settings.SECRET_KEY, LOG_LEVEL="WARNING",
         PUBLIC_BASE_URL="https://engine.example.com",

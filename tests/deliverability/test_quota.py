@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from deliverability.models import IPAddress, IPState
 from deliverability.services import NoQuota, quota_available, quota_release, quota_reserve
+from tests.subprocesses import test_database_url_for_subprocess
 
 from .factories import make_ip
 from .quota_worker import reserve_until_empty
@@ -141,9 +142,7 @@ def test_concurrent_threads_never_push_an_ip_past_its_quota(live_db):
 def test_concurrent_processes_never_push_an_ip_past_its_quota(live_db):
     """Four worker processes (own interpreters, own connections) race for the same quota."""
     quotas = _concurrent_fleet(live_db.sos)
-    settings_dict = connection.settings_dict
-    database_url = (f"postgresql://{settings_dict['USER']}:{settings_dict['PASSWORD'] or ''}@{settings_dict['HOST']}"
-                    f":{settings_dict['PORT']}/{settings_dict['NAME']}")
+    database_url = test_database_url_for_subprocess()
     context = multiprocessing.get_context("spawn")
     with context.Pool(4) as pool:
         results = pool.starmap(reserve_until_empty,

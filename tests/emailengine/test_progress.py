@@ -8,15 +8,14 @@ import sys
 import termios
 from pathlib import Path
 
-from django.db import connection
+from tests.subprocesses import test_database_url_for_subprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _command_env():
-    settings = connection.settings_dict
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgresql://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    env["DATABASE_URL"] = test_database_url_for_subprocess()
     env["CELERY_TASK_ALWAYS_EAGER"] = "false"
     env["CELERY_BROKER_URL"] = "memory://"
     return env
