@@ -479,15 +479,14 @@ def _readd(client, list_uid, row, available, outcome, report):
 
 def _chunk_store(*, tenant_id: int, outcome: _ChunkOutcome, report: ContactsPushReport) -> None:
     from contacts.models import Suppression
-    from contacts.services.suppression import suppression_add
+    from contacts.services.suppression import suppressions_add
 
     now = timezone.now()
     with transaction.atomic():
         contacts_mailwizz_ids_store(links=outcome.links)
         _errors_clear(tenant_id=tenant_id, contact_ids=outcome.done_ids)
         _errors_record(tenant_id=tenant_id, failures=outcome.failures, now=now)
-        for email in outcome.suppress:
-            suppression_add(email=email, reason=Suppression.Reason.UNSUBSCRIBED, source="mailwizz")
+        suppressions_add(emails=outcome.suppress, reason=Suppression.Reason.UNSUBSCRIBED, source="mailwizz")
     report.errors += len(outcome.failures)
 
 
@@ -821,7 +820,7 @@ def contacts_unsubscribed_from_mailwizz(*, campaign_id: int, emails: list[str], 
     from campaigns.models import CampaignRecipient
     from contacts.models import Contact, ContactEvent, Suppression
     from contacts.services.normalization import InvalidEmail, email_normalize
-    from contacts.services.suppression import suppression_add
+    from contacts.services.suppression import suppressions_add
 
     normalized = set()
     for email in emails:
@@ -835,8 +834,7 @@ def contacts_unsubscribed_from_mailwizz(*, campaign_id: int, emails: list[str], 
         return 0
     now = timezone.now()
     with transaction.atomic():
-        for email in new:
-            suppression_add(email=email, reason=Suppression.Reason.UNSUBSCRIBED, source=source)
+        suppressions_add(emails=new, reason=Suppression.Reason.UNSUBSCRIBED, source=source)
         contact_ids = list(Contact.objects.filter(email__in=new).values_list("pk", flat=True))
         ContactEvent.objects.bulk_create(
             [ContactEvent(contact_id=pk, campaign_id=campaign_id, event_type="unsubscribed",

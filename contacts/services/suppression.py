@@ -1,9 +1,9 @@
 """The suppression list and the GDPR erasure: who must never be mailed again, and forgetting a person."""
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Contact, ContactStatus, Suppression
-from .normalization import email_normalize
+from .normalization import InvalidEmail, email_normalize
 
 STATUS_FOR_REASON = {
     Suppression.Reason.UNSUBSCRIBED: ContactStatus.UNSUBSCRIBED,
@@ -12,23 +12,45 @@ STATUS_FOR_REASON = {
 }
 
 
-def suppression_add(*, email, reason, source=""):
-    """Put an email on the current brand's suppression list (idempotent) and update its contact's status.
+def suppressions_add(*, emails, reason, source=""):
+    """Put emails on the current brand's suppression list in one statement (idempotent; the first
+    reason recorded is kept) and update their contacts. Invalid addresses are skipped.
 
-    Returns (suppression, created). The first reason recorded is kept.
+    A contact whose reason maps to a status (unsubscribed, bounced, complained) gets it if it was
+    active; every matching contact's updated_at moves, which is how the MailWizz sync learns of
+    the suppression. Returns how many emails were newly suppressed.
     """
-    normalized = email_normalize(email)
-    with transaction.atomic():
-        entry, created = Suppression.objects.get_or_create(
-            email=normalized, defaults={"reason": reason, "source": source[:100]}
+    normalized = set()
+    for email in emails:
+        try:
+            normalized.add(email_normalize(email))
+        except InvalidEmail:
+            continue
+    if not normalized:
+        return 0
+    addresses = sorted(normalized)
+    status = STATUS_FOR_REASON.get(reason)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Suppression._meta.db_table} (email, reason, source, created_at) "
+            "SELECT e, %s, %s, now() FROM unnest(%s::text[]) AS e ON CONFLICT (email) DO NOTHING",
+            [reason, source[:100], addresses],
         )
-        status = STATUS_FOR_REASON.get(reason)
-        now = timezone.now()  # a moved updated_at is how the MailWizz sync learns of the suppression
+        created = cursor.rowcount
         if status is not None:
-            Contact.objects.filter(email=normalized, status=ContactStatus.ACTIVE).update(status=status, updated_at=now)
+            Contact.objects.filter(email__in=addresses, status=ContactStatus.ACTIVE).update(
+                status=status, updated_at=timezone.now())
         else:
-            Contact.objects.filter(email=normalized).update(updated_at=now)
-    return entry, created
+            Contact.objects.filter(email__in=addresses).update(updated_at=timezone.now())
+    return created
+
+
+def suppression_add(*, email, reason, source=""):
+    """Put one email on the suppression list (see `suppressions_add`). Returns (suppression, created);
+    an invalid address raises InvalidEmail."""
+    normalized = email_normalize(email)
+    created = suppressions_add(emails=[normalized], reason=reason, source=source)
+    return Suppression.objects.get(email=normalized), bool(created)
 
 
 def contact_erase(*, contact, source="gdpr request"):
