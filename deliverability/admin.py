@@ -20,7 +20,7 @@ from tenants.audit import audit_record
 
 from .charts import warmup_history_svg
 from .models import IPAddress, IPDailyStats, MailWizzInstance, SendingDomain, WarmupPlan, WarmupPlanWeek
-from .selectors import fleet_overview, ip_warmup_history
+from .selectors import fleet_overview, ip_warmup_history, rate_percent
 from .services import FleetError, ip_state_change, sending_domain_dkim_generate, sending_domain_dns_check
 
 STATE_COLOURS = {state: charts.color_for(state) for state in ("active", "warmup", "standby", "paused", "retired")}
@@ -36,9 +36,8 @@ def _dns_badge(ok, checked_at):
 
 
 def _rate(part, whole):
-    if not whole:
-        return "—"
-    return f"{(Decimal(part) * 100 / Decimal(whole)).quantize(Decimal('0.01'))}%"
+    rate = rate_percent(part, whole)
+    return "—" if rate is None else f"{rate}%"
 
 
 def _yesterday_stat(field):
@@ -184,18 +183,14 @@ def _rates_chart(stats, decisions):
         last = thresholds.get(row.date, last)
         threshold_series.append(float(last) if last is not None else None)
     series = {
-        "hard bounces %": [float(_rate_value(row.hard_bounces, row.sent)) for row in stats],
-        "complaints %": [float(_rate_value(row.complaints, row.sent)) for row in stats],
+        "hard bounces %": [float(rate_percent(row.hard_bounces, row.sent) or 0) for row in stats],
+        "complaints %": [float(rate_percent(row.complaints, row.sent) or 0) for row in stats],
         "bounce threshold %": threshold_series,
         "complaint limit %": [float(COMPLAINT_LIMIT)] * len(stats),
     }
     return charts.line_chart(series, x_labels=[row.date.strftime("%d/%m") for row in stats],
                              title="Bounce and complaint rates against the week's threshold",
                              dashed=("bounce threshold %", "complaint limit %"))
-
-
-def _rate_value(part, whole):
-    return (Decimal(part) * 100 / Decimal(whole)) if whole else Decimal(0)
 
 
 def _report_dns(model_admin, request, names):

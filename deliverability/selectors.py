@@ -52,7 +52,8 @@ def pmta_fleet() -> tuple[list[PmtaBrand], list[PmtaIP]]:
     return brands, ips
 
 
-def _rate(part, whole):
+def rate_percent(part, whole):
+    """part / whole in percent, to 2 decimals; None when nothing was sent."""
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
@@ -74,8 +75,8 @@ def fleet_overview(*, tenant, today: date_type):
             "quota_today": ip.quota_today if current else None,
             "sent_today": ip.sent_today if current else 0,
             "sent_yesterday": day_stats.sent if day_stats else 0,
-            "bounce_rate_yesterday": _rate(day_stats.hard_bounces, day_stats.sent) if day_stats else None,
-            "complaint_rate_yesterday": _rate(day_stats.complaints, day_stats.sent) if day_stats else None,
+            "bounce_rate_yesterday": rate_percent(day_stats.hard_bounces, day_stats.sent) if day_stats else None,
+            "complaint_rate_yesterday": rate_percent(day_stats.complaints, day_stats.sent) if day_stats else None,
             "dns_ok": ip.sending_domain.dns_ok,
         })
     return rows
