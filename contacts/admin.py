@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse

@@ -14,6 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tenants.models import Tenant
+from tests.doubles.mailwizz import mailwizz_double_factory  # noqa: F401  (a fixture for every test module)
 
 KEPT_PUBLIC_TABLES = {
     "tenants_tenant",

@@ -13,7 +13,6 @@ For each `sending` campaign:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection

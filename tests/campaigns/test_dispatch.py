@@ -4,7 +4,7 @@ import re
 import pytest
 from django.db import connection
 
-from campaigns.models import Campaign, CampaignRecipient
+from campaigns.models import CampaignRecipient
 from campaigns.services.dispatch import campaign_dispatch_run
 from campaigns.services.launch import PreflightFailed, campaign_launch
 from contacts.models import Contact, ContactEvent, Suppression

@@ -7,7 +7,7 @@ from campaigns.models import Campaign, CampaignRecipient
 from campaigns.services.dispatch import campaign_dispatch_run
 from campaigns.services.launch import campaign_launch
 from contacts.models import Contact, ContactEvent, Suppression
-from deliverability.models import IPAddress, IPDailyStats
+from deliverability.models import IPDailyStats
 from deliverability.services.pmta import pmta_accounting_import
 from templates_app.models import EmailTemplate
 

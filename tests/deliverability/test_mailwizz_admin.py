@@ -2,7 +2,6 @@
 import pytest
 
 from deliverability.models import MailWizzInstance
-from tests.doubles.mailwizz import mailwizz_double_factory  # noqa: F401  (pytest fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from deliverability.mailwizz_sync import (
     mailwizz_webhook_token_rotate,
 )
 from deliverability.models import MailWizzInstance
-from tests.doubles.mailwizz import MailWizzDouble, mailwizz_double_factory  # noqa: F401  (pytest fixture)
+from tests.doubles.mailwizz import MailWizzDouble
 from tests.templates_app.factories import EmailTemplateFactory
 
 

@@ -27,7 +27,6 @@ from tests.doubles.mailwizz import (
     INVALID_SIGNATURE,
     SERVICE_UNAVAILABLE,
     WRONG_VERB,
-    mailwizz_double_factory,  # noqa: F401  (pytest fixture)
 )
 
 FAST = {"backoff": 0.01, "timeout": 2.0}

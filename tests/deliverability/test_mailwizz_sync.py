@@ -19,7 +19,6 @@ from deliverability.mailwizz_sync import (
 )
 from deliverability.mailwizz_tasks import mailwizz_contacts_push_task
 from deliverability.models import MailWizzInstance
-from tests.doubles.mailwizz import mailwizz_double_factory  # noqa: F401  (pytest fixture)
 
 
 @pytest.fixture(autouse=True)

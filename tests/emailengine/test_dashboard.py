@@ -56,7 +56,7 @@ def test_the_fleet_grid_shows_each_ip_of_the_brand_coloured_by_state(brands, mak
     client.force_login(make_user("uli", grants={"ulixai": "viewer"}))
     page = client.get("/admin/deliverability/ipaddress/fleet/").content.decode()
     assert page.count('class="fleet-tile"') == 2
-    assert f'data-state="paused" style="background: #c62828"' in page and paused.address in page
+    assert 'data-state="paused" style="background: #c62828"' in page and paused.address in page
     assert "today 120 / 200" in page and "bounces 1.50%" in page and "complaints 0.50%" in page
     assert "10.1.0.9" not in page
 

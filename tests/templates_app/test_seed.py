@@ -1,5 +1,4 @@
 """The starter templates seed: both brands get the 9 general defaults, SOS-Expat its categories; never overwritten."""
-import pytest
 from django.db import connection
 
 from fixtures.seed import SEED_STEPS
