@@ -13,10 +13,9 @@ from rest_framework.views import APIView
 
 from tenants.access import principal_for_request
 from tenants.api import BrandAPIView, api_error
-from tenants.models import Tenant
 
 from . import selectors
-from .models import DataSource, ImportJob, Tag
+from .models import DataSource, Tag
 from .serializers import (
     ContactListQuerySerializer,
     ContactSerializer,
@@ -258,18 +257,10 @@ class ImportJobApi(APIView):
 
     @extend_schema(summary="Progress and counts of a CSV import job", responses={200: ImportJobSerializer, 404: ERROR})
     def get(self, request, job_id):
-        principal = principal_for_request(request)
-        try:
-            for tenant in Tenant.objects.filter(is_active=True).order_by("pk"):
-                if not principal.can(tenant, "contacts:read"):
-                    continue
-                connection.set_tenant(tenant)
-                job = ImportJob.objects.filter(pk=job_id).first()
-                if job is not None:
-                    return Response({"tenant_id": tenant.pk, **ImportJobSerializer(job).data})
-        finally:
-            connection.set_schema_to_public()
-        return api_error(f"No import job {job_id}.", status_code=404)
+        tenant, job = selectors.import_job_find(job_id=job_id, principal=principal_for_request(request))
+        if job is None:
+            return api_error(f"No import job {job_id}.", status_code=404)
+        return Response({"tenant_id": tenant.pk, **ImportJobSerializer(job).data})
 
 
 class WebhookApi(APIView):

@@ -230,3 +230,24 @@ def contact_export(*, contact):
             if suppression else None
         ),
     }
+
+
+def import_job_find(*, job_id, principal):
+    """(brand, job) of the CSV import job `job_id` among the brands `principal` may read, or (None, None).
+
+    Job ids are UUIDs unique across brands; the lookup leaves the connection in the public schema.
+    """
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    from .models import ImportJob
+
+    for tenant in Tenant.objects.filter(is_active=True).order_by("pk"):
+        if not principal.can(tenant, "contacts:read"):
+            continue
+        with tenant_context(tenant):
+            job = ImportJob.objects.filter(pk=job_id).first()
+        if job is not None:
+            return tenant, job
+    return None, None
