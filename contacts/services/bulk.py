@@ -22,38 +22,39 @@ def _ids_sql(queryset):
     return queryset.order_by().values("id").query.sql_with_params()
 
 
+def _links_change(*, change_sql, params, event_type, tag, source):
+    """Run `change_sql` (a statement RETURNING contact_id) and write one event per contact it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH changed AS ({change_sql}) "
+            f"INSERT INTO {ContactEvent._meta.db_table} (contact_id, event_type, event_data, timestamp) "
+            "SELECT contact_id, %s, jsonb_build_object('tags', jsonb_build_array(%s::text), 'source', %s::text), "
+            "now() FROM changed",
+            [*params, event_type, tag.slug, source],
+        )
+        return cursor.rowcount
+
+
 @transaction.atomic
 def contacts_tag_add(*, queryset, tag: Tag, source="admin"):
     """Tag every selected contact (those already tagged are left alone). Returns how many were tagged."""
     ids_sql, params = _ids_sql(queryset)
-    table = ContactTag._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH added AS (INSERT INTO {table} (contact_id, tag_id, added_at) "
-            f"SELECT id, %s, now() FROM ({ids_sql}) AS selection ON CONFLICT DO NOTHING RETURNING contact_id) "
-            f"INSERT INTO {ContactEvent._meta.db_table} (contact_id, event_type, event_data, timestamp) "
-            "SELECT contact_id, 'tagged', jsonb_build_object('tags', jsonb_build_array(%s::text), 'source', %s::text), "
-            "now() FROM added",
-            [tag.pk, *params, tag.slug, source],
-        )
-        return cursor.rowcount
+    return _links_change(
+        change_sql=f"INSERT INTO {ContactTag._meta.db_table} (contact_id, tag_id, added_at) "
+                   f"SELECT id, %s, now() FROM ({ids_sql}) AS selection ON CONFLICT DO NOTHING RETURNING contact_id",
+        params=[tag.pk, *params], event_type="tagged", tag=tag, source=source,
+    )
 
 
 @transaction.atomic
 def contacts_tag_remove(*, queryset, tag: Tag, source="admin"):
     """Remove a tag from every selected contact. Returns how many lost it."""
     ids_sql, params = _ids_sql(queryset)
-    table = ContactTag._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH removed AS (DELETE FROM {table} WHERE tag_id = %s AND contact_id IN ({ids_sql}) "
-            "RETURNING contact_id) "
-            f"INSERT INTO {ContactEvent._meta.db_table} (contact_id, event_type, event_data, timestamp) "
-            "SELECT contact_id, 'untagged', jsonb_build_object('tags', jsonb_build_array(%s::text), 'source', %s::text), "
-            "now() FROM removed",
-            [tag.pk, *params, tag.slug, source],
-        )
-        return cursor.rowcount
+    return _links_change(
+        change_sql=f"DELETE FROM {ContactTag._meta.db_table} WHERE tag_id = %s AND contact_id IN ({ids_sql}) "
+                   "RETURNING contact_id",
+        params=[tag.pk, *params], event_type="untagged", tag=tag, source=source,
+    )
 
 
 @transaction.atomic
