@@ -15,6 +15,7 @@
 import codecs
 import csv
 import io
+import operator
 import os
 import queue
 import re
@@ -29,11 +30,11 @@ from django.utils import timezone
 from tenants.audit import audit_record
 
 from ..models import DataSource, ImportJob
-from .ingest import (TEXT_FIELDS, IngestResult, ItemError, StagingRows, contact_item_check, contact_staged_store,
+from .ingest import (TEXT_FIELDS, TEXT_NAMES, IngestResult, ItemError, StagingRows, contact_item_check, contact_staged_store,
                      data_sources_by_id, ingest_after_commit, tags_normalize)
 from .normalization import InvalidEmail, email_normalize, language_normalize
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 20_000
 CSV_WRITERS = 2
 MAX_REPORTED_ERRORS = 1000
 SNIFF_BYTES = 1 << 20
@@ -127,8 +128,26 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
+@dataclass
+class CsvRows:
+    """An open CSV file: its header map, a csv reader over the rows after the header
+    (`line()` is the file line number of the row just read), a byte counter for progress."""
+
+    columns: list
+    reader: object
+    counter: _CountingReader
+    total_bytes: int
+    text: io.TextIOWrapper
+
+    def line(self):
+        return self.reader.line_num + 1  # the header line was read before the reader started
+
+    def close(self):
+        self.text.close()
+
+
 def csv_rows_read(*, path):
-    """(header map, iterator of (line number, row list), bytes counter, total bytes) for a CSV file."""
+    """The CsvRows of a CSV file (CsvImportError when the header is unusable)."""
     encoding = csv_encoding_detect(path)
     counter = _CountingReader(open(path, "rb"))
     text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding=encoding, newline="")
@@ -142,16 +161,8 @@ def csv_rows_read(*, path):
     if not any(f == "email" for _, f, _ in columns):
         text.close()
         raise CsvImportError(f"No email column in the header ({', '.join(h.strip() for h in header)}).")
-    reader = csv.reader(text, delimiter=delimiter)
-
-    def rows():
-        try:
-            for row in reader:
-                yield reader.line_num + 1, row
-        finally:
-            text.close()
-
-    return columns, rows(), counter, os.path.getsize(path)
+    return CsvRows(columns=columns, reader=csv.reader(text, delimiter=delimiter), counter=counter,
+                   total_bytes=os.path.getsize(path), text=text)
 
 
 def _row_item(columns, row):
@@ -175,32 +186,49 @@ def _row_item(columns, row):
 class CsvRowChecker:
     """Turns CSV rows into staging rows, with `contact_item_check`'s rules and messages.
 
-    The common row (plain email, texts within limits, a tags cell seen before) is
-    handled inline; any other row goes through `_row_item` + `contact_item_check`,
-    which gives the same result or the exact error.
+    The common row (as wide as the header, a plain email, texts within limits, a tags
+    cell seen before) is handled by `fast` straight into COPY text; any other row goes
+    through `slow` (`_row_item` + `contact_item_check`), which gives the same result or
+    the exact error. Only the text columns the file has are staged (`text_names`).
     """
 
     def __init__(self, *, columns, sources, data_source_id, extra_tags):
         self.columns = columns
         self.sources = sources
         self.data_source_id = data_source_id
+        self.source_text = str(data_source_id)
         self.extra = tuple(extra_tags)
-        fields = [name for _, name, _ in columns]
-        simple = len(set(f for f in fields if f)) == len([f for f in fields if f])  # no field named twice
+        fields = [name for _, name, _ in columns if name]
+        self.width = len(columns)
         self.custom_columns = [(index, header) for index, name, header in columns if name is None and header]
-        text_index = {name: position for position, (name, _) in enumerate(TEXT_FIELDS)}
-        self.text_columns = [(index, text_index[name], dict(TEXT_FIELDS)[name])
-                             for index, name, _ in columns if name in text_index]
+        limits = dict(TEXT_FIELDS)
+        texts = sorted(((index, name) for index, name, _ in columns if name in limits),
+                       key=lambda pair: TEXT_NAMES.index(pair[1]))
+        self.text_names = tuple(name for _, name in texts)
+        self.text_limits = tuple(limits[name] for name in self.text_names)
+        self.min_limit = min(self.text_limits, default=0)
+        indexes = [index for index, _ in texts]
+        if len(indexes) == 1:
+            self._texts = lambda row, i=indexes[0]: [row[i].strip()]
+        elif indexes:
+            getter = operator.itemgetter(*indexes)
+            self._texts = lambda row: list(map(str.strip, getter(row)))
+        else:
+            self._texts = lambda row: []
+        self.category_at = self.text_names.index("category") if "category" in self.text_names else None
+        self.country_at = self.text_names.index("country") if "country" in self.text_names else None
         self.email_column = next(index for index, name, _ in columns if name == "email")
         self.language_column = next((index for index, name, _ in columns if name == "language"), None)
         self.tags_column = next((index for index, name, _ in columns if name == "tags"), None)
-        self.fast = simple and data_source_id in sources and sources[data_source_id]
+        # No field named twice (else `_row_item` decides which value counts) and a usable source.
+        self.fast_ok = len(set(fields)) == len(fields) and bool(sources.get(data_source_id))
         self.tag_cells = {}
 
-    def check(self, row, line, staging, seen):
+    def staging_new(self):
+        return StagingRows(text_names=self.text_names)
+
+    def slow(self, row, line, staging, seen):
         """Add the row to `staging` (or count it as a repeat); returns an error dict or None."""
-        if self.fast and self._fast(row, line, staging, seen):
-            return None
         item = _row_item(self.columns, row)
         try:
             checked = contact_item_check(item=item, data_sources=self.sources,
@@ -209,38 +237,36 @@ class CsvRowChecker:
             return {"line": line, "email": item.get("email"), "error": str(exc)}
         if checked[0] not in seen:
             seen.add(checked[0])
-            staging.add(line, checked)
+            staging.add(checked)
         return None
 
-    def _fast(self, row, line, staging, seen):
-        width = len(row)
-        index = self.email_column
-        raw = row[index] if index < width else ""
+    def fast(self, row, staging, seen):
+        """True when the row was handled (staged or a repeat); False sends it to `slow`."""
+        if len(row) < self.width:
+            return False
+        raw = row[self.email_column]
         if not raw:
             return False
         try:
             email = email_normalize(raw)
         except InvalidEmail:
             return False
-        texts = ["", "", "", "", "", "", "", "", "", "", "", ""]
-        for index, position, limit in self.text_columns:
-            if index < width:
-                value = row[index]
-                if value:
-                    value = value.strip()
-                    if len(value) > limit:
-                        return False
-                    texts[position] = value
-        texts[4] = texts[4].lower()  # category
-        if len(texts[6]) == 2:
-            texts[6] = texts[6].upper()  # ISO country code
+        texts = self._texts(row)
+        if texts and max(map(len, texts)) > self.min_limit:
+            for value, limit in zip(texts, self.text_limits):
+                if len(value) > limit:
+                    return False
+        if self.category_at is not None:
+            texts[self.category_at] = texts[self.category_at].lower()
+        if self.country_at is not None and len(texts[self.country_at]) == 2:
+            texts[self.country_at] = texts[self.country_at].upper()  # ISO country code
         custom = None
         for index, header in self.custom_columns:
-            if index < width and row[index]:
+            if row[index]:
                 if custom is None:
                     custom = {}
                 custom[header] = row[index]
-        cell = row[self.tags_column] if self.tags_column is not None and self.tags_column < width else ""
+        cell = row[self.tags_column] if self.tags_column is not None else ""
         combo = self.tag_cells.get(cell)
         if combo is None:
             try:
@@ -253,12 +279,11 @@ class CsvRowChecker:
                 combo = self.tag_cells[cell] = tags
             else:
                 combo = tags
-        language = language_normalize(row[self.language_column]) if (
-            self.language_column is not None and self.language_column < width) else None
+        language = language_normalize(row[self.language_column]) if self.language_column is not None else None
         if email in seen:
             return True
         seen.add(email)
-        staging.add_fields(line, email, self.data_source_id, texts, language, custom, staging.combo(combo))
+        staging.add_fields(email, self.source_text, texts, language, custom, staging.combo(combo))
         return True
 
 
@@ -288,33 +313,37 @@ def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None,
         extra = tags_normalize(list(tags))
     except ItemError as exc:
         raise CsvImportError(str(exc)) from None
-    columns, rows, counter, total_bytes = csv_rows_read(path=path)
+    rows = csv_rows_read(path=path)
+    counter, total_bytes = rows.counter, rows.total_bytes
     sources = data_sources_by_id()
     report = ImportReport()
     chunks = queue.Queue(maxsize=2)
     failure = []
 
-    checker = CsvRowChecker(columns=columns, sources=sources, data_source_id=source.pk, extra_tags=extra)
+    checker = CsvRowChecker(columns=rows.columns, sources=sources, data_source_id=source.pk, extra_tags=extra)
 
     def parse(writers):
         """Producer thread: CSV rows -> staging batches (pure Python, no database)."""
         try:
-            staging, seen, errors, rows_in_chunk = StagingRows(), set(), [], 0
-            check = checker.check
-            for line, row in rows:
+            staging, seen, errors, rows_in_chunk = checker.staging_new(), set(), [], 0
+            fast = checker.fast if checker.fast_ok else (lambda row, staging, seen: False)
+            slow = checker.slow
+            for row in rows.reader:
                 if failure:
                     return
-                error = check(row, line, staging, seen)
                 rows_in_chunk += 1
-                if error is not None:
-                    errors.append(error)
+                if not fast(row, staging, seen):
+                    error = slow(row, rows.line(), staging, seen)
+                    if error is not None:
+                        errors.append(error)
                 if rows_in_chunk >= chunk_rows:
                     chunks.put((staging, rows_in_chunk - len(errors), errors, counter.count))
-                    staging, seen, errors, rows_in_chunk = StagingRows(), set(), [], 0
+                    staging, seen, errors, rows_in_chunk = checker.staging_new(), set(), [], 0
             chunks.put((staging, rows_in_chunk - len(errors), errors, counter.count))
         except BaseException as exc:  # noqa: BLE001 - handed to the storing thread
             failure.append(exc)
         finally:
+            rows.close()
             for _ in range(writers):
                 chunks.put(None)
 
@@ -325,6 +354,7 @@ def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None,
     tenant = connection.tenant
     lock = threading.Lock()
     done = {"bytes": 0}
+    expect = {"new": True}
 
     def store(own_connection):
         if own_connection:
@@ -337,7 +367,10 @@ def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None,
                         # A server crash may lose the last committed chunks of a bulk import (never
                         # half a chunk); re-running the import is idempotent.
                         cursor.execute("SET LOCAL synchronous_commit = off")
-                    new, updated, _suppressed = contact_staged_store(staging=staging)
+                    new, updated, suppressed = contact_staged_store(staging=staging, expect_new=expect["new"])
+                    # Chunks are tried as all-new while they turn out so (a fresh list); once one
+                    # holds known emails, the rest take the general path (no wasted attempts).
+                    expect["new"] = new == staging.count - suppressed
                     stored = IngestResult(total_processed=good_rows, new_contacts=new, updated_contacts=updated,
                                           duplicates_skipped=good_rows - new - updated)
                     ingest_after_commit(result=stored)

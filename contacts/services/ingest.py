@@ -219,18 +219,18 @@ _TEXT_SELECT = ", ".join(f"s.{n}" for n in TEXT_NAMES)
 
 # One staging row per checked, email-unique item. `combo` numbers the item's tag combination
 # (the same numbers as `ingest_combo`), so tags are resolved once per combination, not per row.
-# An empty `language` means none.
+# An empty `language` means none. Text columns a batch does not carry (a CSV file without a
+# phone column) are left out of its COPY and take their default.
 # Created once per database session (catalog writes cost ~20 ms a batch when done every time)
 # and emptied at each commit; `_STAGING_RESET` empties them for another batch in the same
 # transaction (one per brand in a multi-brand request, one per chunk of a CSV import in tests).
 _STAGING_DDL = f"""
 CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
-    position integer NOT NULL,
     email text NOT NULL,
     data_source_id bigint NOT NULL,
-    {", ".join(f"{n} text NOT NULL" for n in TEXT_NAMES)},
-    language text NOT NULL,
-    custom_fields jsonb NOT NULL,
+    {", ".join(f"{n} text NOT NULL DEFAULT ''" for n in TEXT_NAMES)},
+    language text NOT NULL DEFAULT '',
+    custom_fields jsonb NOT NULL DEFAULT '{{}}',
     combo integer NOT NULL
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS ingest_combo (
@@ -248,8 +248,6 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_changed (
 ) ON COMMIT DELETE ROWS
 """
 _STAGING_RESET = "DELETE FROM ingest_staging; DELETE FROM ingest_combo; DELETE FROM ingest_changed"
-STAGING_COLUMNS = ("position", "email", "data_source_id", *TEXT_NAMES, "language", "custom_fields", "combo")
-_STAGING_FIELDS = len(STAGING_COLUMNS)
 
 _COMBO_TAGSETS = """
 INSERT INTO contacts_tagset (tag_ids) SELECT DISTINCT tag_ids FROM ingest_combo ORDER BY tag_ids
@@ -273,13 +271,44 @@ WITH inserted AS (
     INSERT INTO contacts_contact AS c ({_COLUMNS})
     SELECT {_VALUES}
     FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
-    WHERE NOT EXISTS (SELECT 1 FROM contacts_contact e WHERE e.email = s.email)
+    LEFT JOIN LATERAL (SELECT 1 AS found FROM contacts_contact e WHERE e.email = s.email LIMIT 1) e ON true
+    WHERE e.found IS NULL
     ORDER BY s.email COLLATE "C"
-    RETURNING c.id, c.email
+    RETURNING c.id, c.email, c.data_source_id, c.tagset_id
 )
 INSERT INTO ingest_changed (id, inserted, data_source_id, combo, email)
-SELECT i.id, true, s.data_source_id, s.combo, s.email
-FROM inserted i JOIN ingest_staging s ON s.email = i.email
+SELECT i.id, true, i.data_source_id, r.combo, i.email
+FROM inserted i JOIN (SELECT tagset_id, min(combo) AS combo FROM ingest_combo GROUP BY tagset_id) r
+    ON r.tagset_id = i.tagset_id
+"""
+
+# When every email of the batch should be new (a CSV import whose previous chunk was all new):
+# one plain INSERT with no existence probe (the unique index checks each email anyway), whose
+# RETURNING feeds the links and the `ingested` events in the same statement (and gives the
+# data source totals). Any existing email makes it fail whole (unique violation) and the batch takes
+# the general path above instead. An event lists the tags of the first combination of its tag set.
+_INSERT_ALL_NEW = f"""
+WITH inserted AS (
+    INSERT INTO contacts_contact AS c ({_COLUMNS})
+    SELECT {_VALUES}
+    FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
+    ORDER BY s.email COLLATE "C"
+    RETURNING c.id, c.data_source_id, c.tagset_id
+), firsts AS (
+    SELECT DISTINCT ON (tagset_id) tagset_id, tags, tag_ids FROM ingest_combo ORDER BY tagset_id, combo
+), linked AS (
+    INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
+    SELECT i.id, t, now() FROM inserted i JOIN firsts f ON f.tagset_id = i.tagset_id, unnest(f.tag_ids) AS t
+), logged AS (
+    INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
+    SELECT i.id, 'ingested', d.data, now()
+    FROM inserted i JOIN (
+        SELECT k.tagset_id, k.data_source_id,
+               jsonb_build_object('data_source_id', k.data_source_id, 'tags', to_jsonb(f.tags)) AS data
+        FROM (SELECT DISTINCT tagset_id, data_source_id FROM inserted) k JOIN firsts f ON f.tagset_id = k.tagset_id
+    ) d ON d.tagset_id = i.tagset_id AND d.data_source_id = i.data_source_id
+)
+SELECT data_source_id, count(*) FROM inserted GROUP BY data_source_id
 """
 
 # The other rows: ON CONFLICT (email) DO UPDATE, only when something changes. Changed
@@ -357,16 +386,25 @@ WHERE d.id = x.data_source_id
 class StagingRows:
     """Checked rows as COPY text for `ingest_staging`, with their tag combinations numbered once.
 
-    `add` takes what `contact_item_check` returns (email first, tags last), plus the
-    item's position. Emails must be unique: callers drop repeats first.
+    `text_names` are the text columns the rows carry, in TEXT_NAMES order (all of them for
+    API items; the file's for a CSV import). `add` takes what `contact_item_check` returns
+    (email first, all twelve texts, tags last); `add_fields` takes the texts already laid
+    out. Emails must be unique: callers drop repeats first.
     """
 
-    __slots__ = ("lines", "combos", "count")
+    __slots__ = ("lines", "combos", "count", "text_names", "_pick", "_tabs")
 
-    def __init__(self):
+    def __init__(self, text_names=TEXT_NAMES):
         self.lines = []
         self.combos = {}
         self.count = 0
+        self.text_names = tuple(text_names)
+        picked = [TEXT_NAMES.index(name) for name in self.text_names]
+        self._pick = None if self.text_names == TEXT_NAMES else (lambda texts: [texts[i] for i in picked])
+        self._tabs = len(self.text_names) + 4  # separators in a line: email, source, texts, language, custom, combo
+
+    def columns(self):
+        return ("email", "data_source_id", *self.text_names, "language", "custom_fields", "combo")
 
     def combo(self, tags):
         number = self.combos.get(tags)
@@ -374,15 +412,18 @@ class StagingRows:
             number = self.combos[tags] = len(self.combos)
         return number
 
-    def add(self, position, row):
+    def add(self, row):
         email, source, *texts, language, custom, tags = row
-        self.add_fields(position, email, source, texts, language, custom, self.combo(tags))
+        if self._pick is not None:
+            texts = self._pick(texts)
+        self.add_fields(email, str(source), texts, language, custom, self.combo(tags))
 
-    def add_fields(self, position, email, source, texts, language, custom, combo):
-        line = "\t".join((str(position), email, str(source), *texts, language or "",
+    def add_fields(self, email, source, texts, language, custom, combo):
+        """`source` as a string, `texts` in `text_names` order."""
+        line = "\t".join((email, source, *texts, language or "",
                           json.dumps(custom, ensure_ascii=False) if custom else "{}", str(combo)))
-        if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != _STAGING_FIELDS - 1:
-            line = _copy_line_escaped(position, email, source, texts, language, custom, combo)
+        if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != self._tabs:
+            line = _copy_line_escaped(email, source, texts, language, custom, combo)
         self.lines.append(line)
         self.count += 1
 
@@ -393,9 +434,9 @@ class StagingRows:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_line_escaped(position, email, source, texts, language, custom, combo):
+def _copy_line_escaped(email, source, texts, language, custom, combo):
     """The COPY text line for a row whose values need escaping (rare: tabs, newlines, backslashes)."""
-    parts = [str(position), email.translate(_COPY_ESCAPES), str(source)]
+    parts = [email.translate(_COPY_ESCAPES), source]
     parts.extend(t.translate(_COPY_ESCAPES) for t in texts)
     parts.append(language or "")
     parts.append(json.dumps(custom, ensure_ascii=False).translate(_COPY_ESCAPES) if custom else "{}")
@@ -407,11 +448,12 @@ def _copy_array_item(value):
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def contact_staged_store(*, staging):
+def contact_staged_store(*, staging, expect_new=False):
     """Store a StagingRows batch in the current brand; returns (new, updated, suppressed).
 
     Rows whose email is on the suppression list are dropped before anything is written.
-    Must run inside a transaction (the temp tables live until its end).
+    `expect_new` tries `_INSERT_ALL_NEW` first (cheaper when it holds, one wasted attempt
+    when it does not). Must run inside a transaction (the temp tables live until its end).
     """
     if not staging.count:
         return 0, 0, 0
@@ -430,19 +472,38 @@ def contact_staged_store(*, staging):
         with cursor.cursor.copy("COPY ingest_combo (combo, tags, tag_ids) FROM STDIN") as copy:
             copy.write("".join(combo_lines))
         cursor.execute(_COMBO_TAGSETS)
-        with cursor.cursor.copy(f"COPY ingest_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY ingest_staging ({', '.join(staging.columns())}) FROM STDIN") as copy:
             data = staging.copy_data()
             step = 1 << 20
             for start in range(0, len(data), step):
                 copy.write(data[start:start + step])
         cursor.execute("DELETE FROM ingest_staging s USING contacts_suppression x WHERE x.email = s.email")
         suppressed = cursor.rowcount
+        if expect_new and staging.count > suppressed:
+            try:
+                with transaction.atomic():
+                    cursor.execute(_INSERT_ALL_NEW)
+                    per_source = cursor.fetchall()
+            except IntegrityError:  # some emails exist already
+                pass
+            else:
+                # Last, so that concurrent imports wait for this row lock only while this one commits.
+                cursor.execute("UPDATE contacts_datasource d SET total_contacts_ingested = d.total_contacts_ingested + x.n, "
+                               "updated_at = now() FROM unnest(%s::bigint[], %s::bigint[]) AS x(id, n) WHERE d.id = x.id",
+                               [[source for source, _ in per_source], [n for _, n in per_source]])
+                new = sum(n for _, n in per_source)
+                cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
+                cursor.execute("SET LOCAL contacts.bulk_ingest = 'off'")
+                return new, 0, suppressed
+        inserted = 0
         try:
             with transaction.atomic():
                 cursor.execute(_INSERT_NEW)
+                inserted = cursor.rowcount
         except IntegrityError:  # one of the emails was inserted meanwhile: the upsert takes every row
             pass
-        cursor.execute(_UPSERT)
+        if inserted < staging.count - suppressed:  # some emails exist already
+            cursor.execute(_UPSERT)
         cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
         new, updated = cursor.fetchone()
         if new:
@@ -462,10 +523,10 @@ def contact_checked_store(*, checked):
     """Store `(position, row)` pairs of checked rows: dedup, suppression, upsert. Returns IngestResult (no errors)."""
     result = IngestResult(total_processed=len(checked))
     staging, seen = StagingRows(), set()
-    for position, row in checked:
+    for _position, row in checked:
         if row[0] not in seen:
             seen.add(row[0])
-            staging.add(position, row)
+            staging.add(row)
     new, updated, _suppressed = contact_staged_store(staging=staging)
     result.new_contacts += new
     result.updated_contacts += updated
