@@ -4,23 +4,25 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from emailengine.encryption import mask_secret
 from emailengine.pagination import EstimatedCountPaginator
 from tenants.admin import BrandSchemaAdmin
 from tenants.audit import audit_record
 
-from .models import LANGUAGE_CHOICES, Contact, ContactEvent, ContactTag, DataSource, ImportJob, Suppression, Tag
+from .models import LANGUAGE_CHOICES, Contact, ContactEvent, DataSource, ImportJob, Suppression, Tag
 from .selectors import (SegmentFilterError, segment_count, segment_filter_check, segment_preview, tag_descendant_ids,
                         tagged_contacts_filter)
-from .services.bulk import contacts_export_rows, contacts_suppress, contacts_tag_add, contacts_tag_remove, export_filename
+from .services.bulk import (contact_tags_set, contacts_export_rows, contacts_suppress, contacts_tag_add, contacts_tag_remove,
+                            export_filename)
 from .services.catalog import data_source_rotate_secret
 from .services.csv_import import CsvImportError, import_job_create
 
@@ -94,13 +96,6 @@ class BrandInline(admin.TabularInline):
     has_module_permission = BrandSchemaAdmin.has_module_permission
 
 
-class ContactTagInline(BrandInline):
-    model = ContactTag
-    extra = 0
-    autocomplete_fields = ("tag",)
-    readonly_fields = ("added_at",)
-
-
 class ContactEventInline(BrandInline):
     model = ContactEvent
     extra = 0
@@ -126,6 +121,22 @@ class CsvUploadForm(forms.Form):
         self.fields["data_source"].queryset = DataSource.objects.filter(is_active=True).order_by("pk")
 
 
+class ContactAdminForm(forms.ModelForm):
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.none(), required=False, widget=FilteredSelectMultiple("tags", is_stacked=False),
+        help_text="The contact's tags. Segments follow at once; each change is logged as a tagged/untagged event.")
+
+    class Meta:
+        model = Contact
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = Tag.objects.order_by("slug")
+        if self.instance.pk is not None:
+            self.initial["tags"] = list(self.instance.contact_tags.values_list("tag_id", flat=True))
+
+
 class ContactActionForm(ActionForm):
     tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, empty_label="(tag for tag/untag)")
 
@@ -146,10 +157,28 @@ class ContactAdmin(BrandSchemaAdmin):
     paginator = EstimatedCountPaginator
     action_form = ContactActionForm
     readonly_fields = ("validation_status", "validation_score", "created_at", "updated_at", "mailwizz_subscriber_id",
-                       "mailwizz_list_id", "last_campaign_sent_at", "total_campaigns_received")
-    inlines = [ContactTagInline, ContactEventInline]
+                       "mailwizz_list_id", "last_campaign_sent_at", "total_campaigns_received", "tagged_since")
+    form = ContactAdminForm
+    inlines = [ContactEventInline]
     actions = ["tag_selected", "untag_selected", "suppress_selected", "export_selected"]
     change_list_template = "admin/contacts/contact/change_list.html"
+
+    @admin.display(description="Tagged since")
+    def tagged_since(self, obj):
+        links = obj.contact_tags.select_related("tag").order_by("tag__slug") if obj.pk else []
+        return format_html_join(", ", "{} ({})", ((link.tag.slug, f"{link.added_at:%Y-%m-%d %H:%M}") for link in links)) or "-"
+
+    def save_related(self, request, form, formsets, change):
+        """The tags field is saved by `contact_tags_set` (links and their events), not by the form's M2M save."""
+        chosen = form.cleaned_data.pop("tags", None)
+        super().save_related(request, form, formsets, change)
+        if chosen is None:
+            return
+        added, removed = contact_tags_set(contact=form.instance, tags=chosen,
+                                          source=f"admin {request.user.get_username()}")
+        if added or removed:
+            audit_record(action="update", object_type="contacts.contacttag", object_id=str(form.instance.pk),
+                         object_repr=f"tags of {form.instance.email}", changes={"added": added, "removed": removed})
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -58,6 +58,22 @@ def contacts_tag_remove(*, queryset, tag: Tag, source="admin"):
 
 
 @transaction.atomic
+def contact_tags_set(*, contact, tags, source="admin"):
+    """Give one contact exactly `tags`: missing links added, the others removed, each with its
+    `tagged`/`untagged` event. Returns (added slugs, removed slugs)."""
+    current = set(ContactTag.objects.filter(contact_id=contact.pk).values_list("tag_id", flat=True))
+    wanted = {tag.pk: tag for tag in tags}
+    selection = Contact.objects.filter(pk=contact.pk)
+    added = [wanted[pk] for pk in sorted(wanted.keys() - current)]
+    removed = list(Tag.objects.filter(pk__in=current - wanted.keys()).order_by("slug"))
+    for tag in added:
+        contacts_tag_add(queryset=selection, tag=tag, source=source)
+    for tag in removed:
+        contacts_tag_remove(queryset=selection, tag=tag, source=source)
+    return [tag.slug for tag in added], [tag.slug for tag in removed]
+
+
+@transaction.atomic
 def contacts_suppress(*, queryset, source):
     """Put every selected contact's email on the suppression list (manual block). Returns how many were new."""
     ids_sql, params = _ids_sql(queryset)

@@ -8,9 +8,12 @@
   under their header name. A `tags` column is split on `|` or `,`.
 - Rows are checked like API items (`contact_item_check`); bad rows are reported
   with their line number in the file, good rows are stored. Rows are stored in
-  chunks of `CHUNK_ROWS`, one transaction each: a thread parses the next chunk
-  (straight into COPY text, see `CsvRowChecker`) while the database stores the
-  previous one (psycopg releases the GIL while it waits).
+  chunks of `CHUNK_ROWS`, one transaction each: a thread parses the next chunks
+  (straight into COPY text, see `CsvRowChecker`) while `CSV_WRITERS` connections
+  store the previous ones (psycopg releases the GIL while it waits). Small chunks
+  keep both cores busy from the first seconds to the last and the staging tables
+  in memory. Chunks are stored as all-new (`expect_new`) until one holds a known
+  email.
 """
 import codecs
 import csv

@@ -10,13 +10,19 @@ however many items there are:
    sorted ids, its `TagSet`), so rows only carry a combination number;
 2. the items are COPied into a temporary staging table (`StagingRows` builds the
    COPY text; suppressed emails are dropped there);
-3. one plain `INSERT ... SELECT ... WHERE NOT EXISTS` creates the new contacts
-   (tag_ids and tagset_id included), then one `INSERT ... ON CONFLICT (email) DO
-   UPDATE ... WHERE <something changed>` updates the changed ones (and takes every
-   row if a concurrent insert made the plain INSERT fail). An empty value never
-   overwrites a stored one (COALESCE/NULLIF); status is never touched by ingestion;
+3. one plain `INSERT ... SELECT` of the rows whose email the index does not hold
+   creates the new contacts (tag_ids and tagset_id included), then, if some rows
+   were not new, one `INSERT ... ON CONFLICT (email) DO UPDATE ... WHERE <something
+   changed>` updates the changed ones (and takes every row if a concurrent insert
+   made the plain INSERT fail). An empty value never overwrites a stored one
+   (COALESCE/NULLIF); status is never touched by ingestion;
 4. the new tag links, events (`ingested`, `updated`, `tagged`) and data source
    totals are written with one INSERT/UPDATE ... SELECT each.
+
+A batch expected to be all new (`expect_new`: the CSV importer while its chunks
+turn out so) skips the existence probe and does 3 and 4 in one statement
+(`_INSERT_ALL_NEW`); one known email makes it fail whole and the batch takes the
+steps above.
 
 Counting rules (the response of POST /api/v2/contacts/ingest):
 - `new_contacts`: created;
