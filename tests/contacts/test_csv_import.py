@@ -85,6 +85,39 @@ class TestFormats:
                                     chunk_rows=7)
         assert len(contacts) == 25 and report.new_contacts == 25 and report.updated_contacts == 1
 
+    def test_all_new_chunks_and_mixed_chunks_store_the_same_links_events_and_totals(self, seeded, tmp_path):
+        """Chunks of new emails take one all-new statement; a chunk holding a known email falls back to the
+        general path. Either way: tag links equal tag_ids, one `ingested` event (source and tags, in the
+        file's order) per new contact, `updated` for the changed one, and the source's total counts both."""
+        from contacts.models import ContactEvent, DataSource
+
+        with in_brand(seeded.sos):
+            before = DataSource.objects.get(pk=3).total_contacts_ingested
+        rows = "".join(f"n{i}@example.com,N{i},\"lang-fr|avocat\"\n" for i in range(10))
+        path = write(tmp_path, "email,first_name,tags\n" + rows + "n2@example.com,Changed,expat\n"
+                     + "".join(f"m{i}@example.com,M{i},blogger\n" for i in range(4)))
+        report, contacts = imported(seeded, path, chunk_rows=4)
+        assert (report.new_contacts, report.updated_contacts, report.duplicates_skipped) == (14, 1, 0)
+        with in_brand(seeded.sos):
+            for contact in Contact.objects.all():
+                assert contact.tag_ids == sorted(contact.contact_tags.values_list("tag_id", flat=True))
+            assert contacts["n2@example.com"].first_name == "Changed"
+            assert sorted(t.slug for t in contacts["n2@example.com"].tags.all()) == ["avocat", "expat", "lang-fr"]
+            ingested = ContactEvent.objects.filter(event_type="ingested")
+            assert ingested.count() == 14
+            assert ingested.get(contact__email="n7@example.com").event_data == {
+                "data_source_id": 3, "tags": ["lang-fr", "avocat"]}
+            assert ContactEvent.objects.filter(event_type="updated", contact__email="n2@example.com").count() == 1
+            assert DataSource.objects.get(pk=3).total_contacts_ingested == before + 15
+
+    def test_quoted_fields_with_separators_and_quotes_are_read_like_csv(self, seeded, tmp_path):
+        path = write(tmp_path, 'email;company;city\n'
+                               'q@example.com;"Dupont; Fils";"Saint ""Malo"""\n'
+                               'p@example.com;Plain;Nice\n')
+        _, contacts = imported(seeded, path)
+        assert (contacts["q@example.com"].company, contacts["q@example.com"].city) == ("Dupont; Fils", 'Saint "Malo"')
+        assert contacts["p@example.com"].company == "Plain"
+
     @pytest.mark.parametrize("header,field", [
         ("Email", "email"), ("E-mail", "email"), ("First Name", "first_name"), ("firstName", "first_name"),
         ("first_name", "first_name"), ("Prénom", "first_name"), ("LinkedIn", "linkedin_url"), ("Whatever", None),
