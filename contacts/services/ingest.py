@@ -254,6 +254,11 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_changed (
 ) ON COMMIT DELETE ROWS
 """
 _STAGING_RESET = "DELETE FROM ingest_staging; DELETE FROM ingest_combo; DELETE FROM ingest_changed"
+# The triggers stay out of the bulk statements' way (they write tag_ids, tagset_id and never a
+# suppressed email themselves) until the batch is stored; then the transaction's later writes
+# get them back.
+_BULK_ON = "SET LOCAL contacts.skip_tag_ids_refresh = 'on'; SET LOCAL contacts.bulk_ingest = 'on'; SET LOCAL work_mem = '64MB';\n"
+_BULK_OFF = "SET LOCAL contacts.skip_tag_ids_refresh = 'off'; SET LOCAL contacts.bulk_ingest = 'off'"
 
 _COMBO_TAGSETS = """
 INSERT INTO contacts_tagset (tag_ids) SELECT DISTINCT tag_ids FROM ingest_combo ORDER BY tag_ids
@@ -301,18 +306,15 @@ WITH inserted AS (
     ORDER BY s.email COLLATE "C"
     RETURNING c.id, c.data_source_id, c.tagset_id
 ), firsts AS (
-    SELECT DISTINCT ON (tagset_id) tagset_id, tags, tag_ids FROM ingest_combo ORDER BY tagset_id, combo
+    SELECT DISTINCT ON (tagset_id) tagset_id, tag_ids, to_jsonb(tags) AS tags_json FROM ingest_combo
+    ORDER BY tagset_id, combo
 ), linked AS (
     INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
     SELECT i.id, t, now() FROM inserted i JOIN firsts f ON f.tagset_id = i.tagset_id, unnest(f.tag_ids) AS t
 ), logged AS (
     INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
-    SELECT i.id, 'ingested', d.data, now()
-    FROM inserted i JOIN (
-        SELECT k.tagset_id, k.data_source_id,
-               jsonb_build_object('data_source_id', k.data_source_id, 'tags', to_jsonb(f.tags)) AS data
-        FROM (SELECT DISTINCT tagset_id, data_source_id FROM inserted) k JOIN firsts f ON f.tagset_id = k.tagset_id
-    ) d ON d.tagset_id = i.tagset_id AND d.data_source_id = i.data_source_id
+    SELECT i.id, 'ingested', jsonb_build_object('data_source_id', i.data_source_id, 'tags', f.tags_json), now()
+    FROM inserted i JOIN firsts f ON f.tagset_id = i.tagset_id
 )
 SELECT data_source_id, count(*) FROM inserted GROUP BY data_source_id
 """
@@ -470,11 +472,7 @@ def contact_staged_store(*, staging, expect_new=False):
         slugs = "{" + ",".join(_copy_array_item(t) for t in tags) + "}"
         combo_lines.append(f"{number}\t{slugs.translate(_COPY_ESCAPES)}\t{{{','.join(map(str, tag_ids))}}}\n")
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'on'")
-        cursor.execute("SET LOCAL contacts.bulk_ingest = 'on'")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_STAGING_DDL)
-        cursor.execute(_STAGING_RESET)
+        cursor.execute(_BULK_ON + _STAGING_DDL + ";\n" + _STAGING_RESET)  # one round trip
         with cursor.cursor.copy("COPY ingest_combo (combo, tags, tag_ids) FROM STDIN") as copy:
             copy.write("".join(combo_lines))
         cursor.execute(_COMBO_TAGSETS)
@@ -498,8 +496,7 @@ def contact_staged_store(*, staging, expect_new=False):
                                "updated_at = now() FROM unnest(%s::bigint[], %s::bigint[]) AS x(id, n) WHERE d.id = x.id",
                                [[source for source, _ in per_source], [n for _, n in per_source]])
                 new = sum(n for _, n in per_source)
-                cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
-                cursor.execute("SET LOCAL contacts.bulk_ingest = 'off'")
+                cursor.execute(_BULK_OFF)
                 return new, 0, suppressed
         inserted = 0
         try:
@@ -520,8 +517,7 @@ def contact_staged_store(*, staging, expect_new=False):
             cursor.execute(_UPDATED_LINKS)
         if new or updated:
             cursor.execute(_SOURCE_TOTALS)
-        cursor.execute("SET LOCAL contacts.skip_tag_ids_refresh = 'off'")
-        cursor.execute("SET LOCAL contacts.bulk_ingest = 'off'")
+        cursor.execute(_BULK_OFF)
     return new, updated, suppressed
 
 
