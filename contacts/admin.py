@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 from emailengine.encryption import mask_secret
 from emailengine.pagination import EstimatedCountPaginator
@@ -166,7 +167,7 @@ class ContactAdmin(BrandSchemaAdmin):
     @admin.display(description="Tagged since")
     def tagged_since(self, obj):
         links = obj.contact_tags.select_related("tag").order_by("tag__slug") if obj.pk else []
-        return format_html_join(", ", "{} ({})", ((link.tag.slug, f"{link.added_at:%Y-%m-%d %H:%M}") for link in links)) or "-"
+        return format_html_join(", ", "{} ({})", ((link.tag.slug, f"{localtime(link.added_at):%Y-%m-%d %H:%M}") for link in links)) or "-"
 
     def save_related(self, request, form, formsets, change):
         """The tags field is saved by `contact_tags_set` (links and their events), not by the form's M2M save."""

@@ -91,7 +91,7 @@ def run():
         os.environ["DELIVERABILITY_ENFORCE_DNS"] = "false"
     if not os.environ.get("CELERY_BROKER_URL"):
         print(f"CELERY_BROKER_URL is not set: using the filesystem broker in {var_dir() / 'broker'}", flush=True)
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (var_dir() / "broker" / sub).mkdir(parents=True, exist_ok=True)
     server = ensure_database("emailengine")
     manage("migrate", "--noinput", "-v", "0")
