@@ -276,7 +276,10 @@ _VALUES = f"""s.email, s.data_source_id, {_TEXT_SELECT}, NULLIF(s.language, ''),
 # the same statement (the contact triggers stay out of the way: see migration 0004). Rows
 # are taken in email order (C collation: cheap, and one lock order for concurrent ingests).
 # If another transaction inserts one of these emails meanwhile, the unique index refuses
-# it and the batch takes the upsert below for every row instead.
+# it and the batch takes the upsert below for every row instead. Each email is looked up in
+# the unique index (LATERAL ... LIMIT 1: one probe per row, whatever the table's size).
+# `ingest_changed` gets the new rows straight from RETURNING, with the first combination of
+# their tag set (same tags; its order is the one the `ingested` event lists).
 _INSERT_NEW = f"""
 WITH inserted AS (
     INSERT INTO contacts_contact AS c ({_COLUMNS})
