@@ -173,13 +173,8 @@ class ContactAdmin(BrandSchemaAdmin):
         """The tags field is saved by `contact_tags_set` (links and their events), not by the form's M2M save."""
         chosen = form.cleaned_data.pop("tags", None)
         super().save_related(request, form, formsets, change)
-        if chosen is None:
-            return
-        added, removed = contact_tags_set(contact=form.instance, tags=chosen,
-                                          source=f"admin {request.user.get_username()}")
-        if added or removed:
-            audit_record(action="update", object_type="contacts.contacttag", object_id=str(form.instance.pk),
-                         object_repr=f"tags of {form.instance.email}", changes={"added": added, "removed": removed})
+        if chosen is not None:
+            contact_tags_set(contact=form.instance, tags=chosen, source=f"admin {request.user.get_username()}")
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -231,27 +226,19 @@ class ContactAdmin(BrandSchemaAdmin):
 
     @admin.action(description="Add the chosen tag to the selected contacts", permissions=["change"])
     def tag_selected(self, request, queryset):
-        tag = self._chosen_tag(request)
-        if tag is not None:
-            count = contacts_tag_add(queryset=queryset, tag=tag, source=f"admin {request.user.get_username()}")
-            audit_record(action="action", object_type="contacts.contacttag",
-                         object_repr=f"tagged {count} contacts {tag.slug}", changes={"tag": tag.slug, "count": count})
-            self.message_user(request, f"Tagged {count} contacts with {tag.slug}.")
+        self._tag_change(request, queryset, contacts_tag_add, "Tagged {count} contacts with {slug}.")
 
     @admin.action(description="Remove the chosen tag from the selected contacts", permissions=["change"])
     def untag_selected(self, request, queryset):
-        tag = self._chosen_tag(request)
-        if tag is not None:
-            count = contacts_tag_remove(queryset=queryset, tag=tag, source=f"admin {request.user.get_username()}")
-            audit_record(action="action", object_type="contacts.contacttag",
-                         object_repr=f"untagged {count} contacts {tag.slug}", changes={"tag": tag.slug, "count": count})
-            self.message_user(request, f"Removed {tag.slug} from {count} contacts.")
+        self._tag_change(request, queryset, contacts_tag_remove, "Removed {slug} from {count} contacts.")
 
-    def _chosen_tag(self, request):
+    def _tag_change(self, request, queryset, change, message):
         tag = Tag.objects.filter(pk=request.POST.get("tag") or None).first()
         if tag is None:
             self.message_user(request, "Choose a tag in the list next to the action first.", messages.ERROR)
-        return tag
+            return
+        count = change(queryset=queryset, tag=tag, source=f"admin {request.user.get_username()}")
+        self.message_user(request, message.format(count=count, slug=tag.slug))
 
     @admin.action(description="Export the selected contacts as CSV")
     def export_selected(self, request, queryset):

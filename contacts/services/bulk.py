@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from tenants.audit import audit_record
+
 from ..models import Contact, ContactEvent, ContactTag, Suppression, Tag
 
 EXPORT_FIELDS = (
@@ -23,7 +25,8 @@ def _ids_sql(queryset):
 
 
 def _links_change(*, change_sql, params, event_type, tag, source):
-    """Run `change_sql` (a statement RETURNING contact_id) and write one event per contact it changed."""
+    """Run `change_sql` (a statement RETURNING contact_id), write one event per contact it changed and
+    one audit entry for the whole change."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH changed AS ({change_sql}) "
@@ -32,7 +35,10 @@ def _links_change(*, change_sql, params, event_type, tag, source):
             "now() FROM changed",
             [*params, event_type, tag.slug, source],
         )
-        return cursor.rowcount
+        count = cursor.rowcount
+    audit_record(action="action", object_type="contacts.contacttag",
+                 object_repr=f"{event_type} {count} contacts {tag.slug}", changes={"tag": tag.slug, "count": count})
+    return count
 
 
 @transaction.atomic

@@ -280,6 +280,10 @@ _VALUES = f"""s.email, s.data_source_id, {_TEXT_SELECT}, NULLIF(s.language, ''),
 # the unique index (LATERAL ... LIMIT 1: one probe per row, whatever the table's size).
 # `ingest_changed` gets the new rows straight from RETURNING, with the first combination of
 # their tag set (same tags; its order is the one the `ingested` event lists).
+_FIRST_COMBOS = """
+SELECT DISTINCT ON (tagset_id) tagset_id, combo, tag_ids, to_jsonb(tags) AS tags_json FROM ingest_combo
+ORDER BY tagset_id, combo
+"""
 _INSERT_NEW = f"""
 WITH inserted AS (
     INSERT INTO contacts_contact AS c ({_COLUMNS})
@@ -292,8 +296,7 @@ WITH inserted AS (
 )
 INSERT INTO ingest_changed (id, inserted, data_source_id, combo, email)
 SELECT i.id, true, i.data_source_id, r.combo, i.email
-FROM inserted i JOIN (SELECT tagset_id, min(combo) AS combo FROM ingest_combo GROUP BY tagset_id) r
-    ON r.tagset_id = i.tagset_id
+FROM inserted i JOIN ({_FIRST_COMBOS}) r ON r.tagset_id = i.tagset_id
 """
 
 # When every email of the batch should be new (a CSV import whose previous chunk was all new):
@@ -308,10 +311,7 @@ WITH inserted AS (
     FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
     ORDER BY s.email COLLATE "C"
     RETURNING c.id, c.data_source_id, c.tagset_id
-), firsts AS (
-    SELECT DISTINCT ON (tagset_id) tagset_id, tag_ids, to_jsonb(tags) AS tags_json FROM ingest_combo
-    ORDER BY tagset_id, combo
-), linked AS (
+), firsts AS ({_FIRST_COMBOS}), linked AS (
     INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
     SELECT i.id, t, now() FROM inserted i JOIN firsts f ON f.tagset_id = i.tagset_id, unnest(f.tag_ids) AS t
 ), logged AS (
@@ -387,10 +387,11 @@ FROM ingest_changed ch JOIN (
 ) d ON d.combo = ch.combo AND d.data_source_id = ch.data_source_id AND d.inserted = ch.inserted
 """
 
+# Given [(data_source_id, count)]; run last in the batch, so that concurrent ingests wait for
+# these row locks only while this one commits.
 _SOURCE_TOTALS = """
 UPDATE contacts_datasource d SET total_contacts_ingested = d.total_contacts_ingested + x.n, updated_at = now()
-FROM (SELECT data_source_id, count(*) AS n FROM ingest_changed GROUP BY data_source_id) x
-WHERE d.id = x.data_source_id
+FROM unnest(%s::bigint[], %s::bigint[]) AS x(id, n) WHERE d.id = x.id
 """
 
 
@@ -486,42 +487,49 @@ def contact_staged_store(*, staging, expect_new=False):
                 copy.write(data[start:start + step])
         cursor.execute("DELETE FROM ingest_staging s USING contacts_suppression x WHERE x.email = s.email")
         suppressed = cursor.rowcount
-        if expect_new and staging.count > suppressed:
-            try:
-                with transaction.atomic():
-                    cursor.execute(_INSERT_ALL_NEW)
-                    per_source = cursor.fetchall()
-            except IntegrityError:  # some emails exist already
-                pass
-            else:
-                # Last, so that concurrent imports wait for this row lock only while this one commits.
-                cursor.execute("UPDATE contacts_datasource d SET total_contacts_ingested = d.total_contacts_ingested + x.n, "
-                               "updated_at = now() FROM unnest(%s::bigint[], %s::bigint[]) AS x(id, n) WHERE d.id = x.id",
-                               [[source for source, _ in per_source], [n for _, n in per_source]])
-                new = sum(n for _, n in per_source)
-                cursor.execute(_BULK_OFF)
-                return new, 0, suppressed
-        inserted = 0
-        try:
-            with transaction.atomic():
-                cursor.execute(_INSERT_NEW)
-                inserted = cursor.rowcount
-        except IntegrityError:  # one of the emails was inserted meanwhile: the upsert takes every row
-            pass
-        if inserted < staging.count - suppressed:  # some emails exist already
-            cursor.execute(_UPSERT)
-        cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
-        new, updated = cursor.fetchone()
-        if new:
-            cursor.execute(_NEW_LINKS)
-        if new or updated:
-            cursor.execute(_EVENTS)
-        if updated:
-            cursor.execute(_UPDATED_LINKS)
-        if new or updated:
-            cursor.execute(_SOURCE_TOTALS)
+        per_source = _all_new_store(cursor) if expect_new and staging.count > suppressed else None
+        if per_source is not None:
+            updated = 0
+        else:
+            per_source, updated = _general_store(cursor, expected=staging.count - suppressed)
+        if per_source:
+            cursor.execute(_SOURCE_TOTALS, [[source for source, _ in per_source], [n for _, n in per_source]])
         cursor.execute(_BULK_OFF)
+    new = sum(n for _, n in per_source) - updated
     return new, updated, suppressed
+
+
+def _all_new_store(cursor):
+    """`_INSERT_ALL_NEW` in a savepoint: [(data_source_id, stored)], or None when an email existed."""
+    try:
+        with transaction.atomic():
+            cursor.execute(_INSERT_ALL_NEW)
+            return cursor.fetchall()
+    except IntegrityError:
+        return None
+
+
+def _general_store(cursor, *, expected):
+    """Insert the new rows, upsert the others, write links and events: ([(data_source_id, stored)], updated)."""
+    inserted = 0
+    try:
+        with transaction.atomic():
+            cursor.execute(_INSERT_NEW)
+            inserted = cursor.rowcount
+    except IntegrityError:  # one of the emails was inserted meanwhile: the upsert takes every row
+        pass
+    if inserted < expected:  # some emails exist already
+        cursor.execute(_UPSERT)
+    cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
+    new, updated = cursor.fetchone()
+    if new:
+        cursor.execute(_NEW_LINKS)
+    if new or updated:
+        cursor.execute(_EVENTS)
+    if updated:
+        cursor.execute(_UPDATED_LINKS)
+    cursor.execute("SELECT data_source_id, count(*) FROM ingest_changed GROUP BY data_source_id")
+    return cursor.fetchall(), updated
 
 
 def contact_checked_store(*, checked):
