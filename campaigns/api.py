@@ -155,8 +155,10 @@ class PmtaEventsApi(APIView):
     """POST /api/v2/events/pmta: a PowerMTA accounting CSV (raw body or multipart `file`).
 
     Each record's brand is inferred from its envId (`<tenant id>.<recipient id>`) or its VMTA
-    (every VMTA belongs to one brand); the key needs campaigns:write on every brand present,
-    otherwise nothing is imported (403). Idempotent: a record imported before counts nothing.
+    (every VMTA belongs to one brand), and its IP figures go to the brand of its sending IP; the
+    key needs campaigns:write on every one of those brands, otherwise nothing is imported (403).
+    A file with no record of any brand is refused (400). Idempotent: a record imported before
+    counts nothing.
     """
 
     parser_classes = [MultiPartParser, FileUploadParser]
@@ -168,25 +170,25 @@ class PmtaEventsApi(APIView):
                        "duplicates": serializers.IntegerField(), "unmatched": serializers.IntegerField(),
                        "errors": serializers.ListField(), "brands": serializers.ListField()}))
     def post(self, request):
-        from deliverability.pmta_accounting import pmta_accounting_parse
         from deliverability.services.pmta import pmta_accounting_import
         from tenants.models import Tenant
 
-        from .services.events import _brand_lookup, accounting_record_tenant_id
+        from .services.events import accounting_brands
 
         upload = request.FILES.get("file")
         raw = upload.read() if upload is not None else request.body
         if not raw:
             return api_error("Send the accounting CSV as the request body or as multipart field 'file'.")
-        text = raw.decode("utf-8", errors="replace")
-        lookup = _brand_lookup()
-        brands = {accounting_record_tenant_id(record, lookup) for record in pmta_accounting_parse(text.splitlines(True))}
-        brands.discard(None)
-        for tenant in Tenant.objects.filter(pk__in=brands):
+        lines = raw.decode("utf-8", errors="replace").splitlines(True)
+        brands = list(Tenant.objects.filter(pk__in=accounting_brands(lines=lines)).order_by("pk"))
+        if not brands:
+            return api_error("No record of this file belongs to a brand (unknown envId, VMTA and source IP): "
+                             "nothing was imported.")
+        for tenant in brands:
             brand_check_access(request=request, tenant_ref=str(tenant.pk), scope="campaigns:write")
-        result = pmta_accounting_import(lines_or_file=text.splitlines(True), source_name="api")
+        result = pmta_accounting_import(lines_or_file=lines, source_name="api")
         return Response({
             "success": True, "records": result.records, "new": result.new, "duplicates": result.duplicates,
             "unmatched": result.unmatched, "errors": [{"line": e.line, "reason": e.reason} for e in result.errors],
-            "brands": sorted(Tenant.objects.filter(pk__in=brands).values_list("slug", flat=True)),
+            "brands": sorted(tenant.slug for tenant in brands),
         })

@@ -10,6 +10,20 @@ from .models import IPAddress, IPDailyStats, SendingDomain, WarmupDecision
 from .pmta_config import PmtaBrand, PmtaIP
 
 
+class FleetIndex:
+    """Which fleet IP (and brand) an accounting record was sent from: its VMTA, else its source
+    address. One rule for the IP figures and for the campaign events."""
+
+    def __init__(self):
+        self.by_vmta, self.by_address = {}, {}
+        for ip_id, vmta, address, tenant_id in IPAddress.objects.values_list("id", "vmta_name", "address", "tenant_id"):
+            self.by_vmta[vmta] = self.by_address[address] = (ip_id, tenant_id)
+
+    def ip_of(self, record):
+        """(ip_id, tenant_id) of the record's sending IP, or None when it is not in the fleet."""
+        return self.by_vmta.get(record.vmta) or self.by_address.get(record.dlv_source_ip)
+
+
 def sending_domain_list(*, tenant=None, names=None):
     """Sending domains (with their IP and brand), optionally of one brand or by name."""
     domains = SendingDomain.objects.select_related("tenant", "ip_address").order_by("tenant_id", "name")

@@ -28,21 +28,14 @@ from collections import defaultdict
 
 from django.db import connection
 
+from deliverability.pmta_accounting import pmta_accounting_parse
+from deliverability.selectors import FleetIndex
+
 from ..models import Campaign, CampaignRecipient
 
 SOFT_BOUNCES_TO_SUPPRESS = 5
 _FIRST_FIELD = {"delivered": "delivered_at", "bounce": "bounced_at", "complaint": "complained_at"}
 _COUNTER = {"delivered": "delivered_count", "bounce": "bounced_count", "complaint": "complained_count"}
-
-
-def _brand_lookup():
-    from deliverability.models import IPAddress
-
-    by_vmta, by_address = {}, {}
-    for vmta, address, tenant_id in IPAddress.objects.values_list("vmta_name", "address", "tenant_id"):
-        by_vmta[vmta] = tenant_id
-        by_address[address] = tenant_id
-    return by_vmta, by_address
 
 
 def _envid(record):
@@ -52,23 +45,35 @@ def _envid(record):
     return None, None
 
 
-def accounting_record_tenant_id(record, lookup=None):
+def accounting_record_tenant_id(record, fleet=None):
     """The brand a record belongs to (see module doc), or None."""
     tenant_id, _ = _envid(record)
     if tenant_id is not None:
         return tenant_id
-    by_vmta, by_address = lookup or _brand_lookup()
-    return by_vmta.get(record.vmta) or by_address.get(record.dlv_source_ip)
+    ip = (fleet or FleetIndex()).ip_of(record)
+    return ip[1] if ip else None
+
+
+def accounting_brands(*, lines) -> set:
+    """Every brand an accounting file writes to: each record's own brand (see module doc) and the
+    brand of the fleet IP it was sent from (its daily figures). Who imports the file must be
+    granted all of them."""
+    fleet = FleetIndex()
+    brands = set()
+    for record in pmta_accounting_parse(lines):
+        ip = fleet.ip_of(record)
+        brands.update(b for b in (accounting_record_tenant_id(record, fleet), ip[1] if ip else None) if b is not None)
+    return brands
 
 
 def campaign_accounting_handle(*, records, source_name="") -> dict:
     """The handler deliverability's import calls with new records (any schema; restored after)."""
     from tenants.models import Tenant
 
-    lookup = _brand_lookup()
+    fleet = FleetIndex()
     per_brand = defaultdict(list)
     for record in records:
-        tenant_id = accounting_record_tenant_id(record, lookup)
+        tenant_id = accounting_record_tenant_id(record, fleet)
         if tenant_id is not None:
             per_brand[tenant_id].append(record)
     previous = connection.tenant if connection.schema_name != "public" else None

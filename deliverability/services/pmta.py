@@ -19,10 +19,10 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from ..models import IPAddress, PmtaAccountingRecord
+from ..models import PmtaAccountingRecord
 from ..pmta_accounting import BLOCK, COMPLAINT, DEFERRED, DELIVERED, HARD, OTHER, SOFT, pmta_accounting_parse
 from ..pmta_config import pmta_config_render
-from ..selectors import pmta_fleet
+from ..selectors import FleetIndex, pmta_fleet
 from .stats import ip_daily_stats_add
 
 CHUNK = 5000
@@ -68,14 +68,6 @@ class AccountingImport:
     errors: list = field(default_factory=list)
 
 
-def _ip_lookup():
-    by_vmta, by_address = {}, {}
-    for ip_id, vmta, address in IPAddress.objects.values_list("id", "vmta_name", "address"):
-        by_vmta[vmta] = ip_id
-        by_address[address] = ip_id
-    return by_vmta, by_address
-
-
 def _new_keys(keys: list[uuid.UUID], source_name: str) -> set[uuid.UUID]:
     table = PmtaAccountingRecord._meta.db_table
     with connection.cursor() as cursor:
@@ -88,8 +80,7 @@ def _new_keys(keys: list[uuid.UUID], source_name: str) -> set[uuid.UUID]:
         return {row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(str(row[0])) for row in cursor.fetchall()}
 
 
-def _import_chunk(chunk, *, source_name, lookup, result):
-    by_vmta, by_address = lookup
+def _import_chunk(chunk, *, source_name, fleet, result):
     keyed = [(uuid.UUID(record.record_key[:32]), record) for record in chunk]
     with transaction.atomic():
         fresh = _new_keys([key for key, _ in keyed], source_name)
@@ -100,12 +91,12 @@ def _import_chunk(chunk, *, source_name, lookup, result):
                 continue
             fresh.discard(key)  # a record repeated inside the chunk counts once
             new_records.append(record)
-            ip_id = by_vmta.get(record.vmta) or by_address.get(record.dlv_source_ip)
+            ip = fleet.ip_of(record)
             counter = COUNTER_OF.get(record.classification)
-            if ip_id is None:
+            if ip is None:
                 result.unmatched += 1
             elif counter:
-                rows.append((ip_id, record.time_logged.date(), {counter: 1}))
+                rows.append((ip[0], record.time_logged.date(), {counter: 1}))
         ip_daily_stats_add(rows=rows)
         for handler in list(_handlers):
             handler(records=new_records, source_name=source_name)
@@ -118,16 +109,16 @@ def pmta_accounting_import(*, lines_or_file, source_name: str) -> AccountingImpo
     column order) counts nothing. Updates IPDailyStats by VMTA (or source IP) and calls the
     registered handlers (see the module docstring)."""
     result = AccountingImport(source_name=source_name)
-    lookup = _ip_lookup()
+    fleet = FleetIndex()
     chunk = []
     for record in pmta_accounting_parse(lines_or_file, errors=result.errors):
         result.records += 1
         chunk.append(record)
         if len(chunk) >= CHUNK:
-            _import_chunk(chunk, source_name=source_name, lookup=lookup, result=result)
+            _import_chunk(chunk, source_name=source_name, fleet=fleet, result=result)
             chunk = []
     if chunk:
-        _import_chunk(chunk, source_name=source_name, lookup=lookup, result=result)
+        _import_chunk(chunk, source_name=source_name, fleet=fleet, result=result)
     return result
 
 

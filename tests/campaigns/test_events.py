@@ -86,3 +86,26 @@ def test_the_events_endpoint_takes_the_csv_for_brands_the_key_may_write(sos, smt
     assert response.json()["new"] == 1 and response.json()["brands"] == ["sos-expat"]
     connection.set_tenant(sos)
     assert Campaign.objects.get(pk=campaign.pk).delivered_count == 1
+
+
+def test_the_events_endpoint_needs_a_grant_on_every_brand_a_record_writes_to(sos, smtp_sink, make_api_key, api_client):
+    """A record names its brand by envId, but its IP figures go to the brand owning the sending IP:
+    a key for one brand cannot move another brand's IP figures by borrowing its own envId."""
+    from tenants.models import Tenant
+
+    from ..deliverability.factories import make_ip
+
+    campaign, (recipient,) = _sent_campaign(sos, 1)
+    connection.set_schema_to_public()
+    other_ip = make_ip(Tenant.objects.get(slug="ulixai"))
+    borrowed = (f"f,2026-05-01 10:01:00+0000,outreach@x,{recipient.contact.email},2.0.0,diag,,"
+                f"{other_ip.vmta_name},{campaign.pk},{sos.pk}.{recipient.pk},{other_ip.address}\n")
+    writer = api_client(make_api_key(["sos-expat"], ["campaigns:write"]))
+    response = writer.post("/api/v2/events/pmta", data=HEADER + borrowed, content_type="text/csv",
+                           HTTP_CONTENT_DISPOSITION="attachment; filename=acct.csv")
+    assert response.status_code == 403, response.content
+    assert not IPDailyStats.objects.filter(ip=other_ip, complaints__gt=0).exists()
+    nobody = HEADER + "d,2026-05-01 10:02:00+0000,outreach@x,x@example.com,2.0.0,diag,,unknown-vmta,1,,192.0.2.254\n"
+    response = writer.post("/api/v2/events/pmta", data=nobody, content_type="text/csv",
+                           HTTP_CONTENT_DISPOSITION="attachment; filename=acct.csv")
+    assert response.status_code == 400 and "nothing was imported" in response.json()["error"]
