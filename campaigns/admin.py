@@ -2,7 +2,6 @@
 live progress (polled JSON), and the lifecycle actions as buttons and bulk actions."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -16,15 +15,9 @@ from . import selectors
 from .logic.lifecycle import IllegalTransition, lifecycle_actions
 from .models import COUNTERS, Campaign
 from .services import lifecycle
-from .services.launch import PreflightFailed, campaign_launch, campaign_preflight
+from .services.launch import PreflightFailed, campaign_action, campaign_preflight_record
 
 ACTIONS = ("launch", "pause", "resume", "cancel")
-
-
-def _apply(action, *, campaign, brand):
-    if action == "launch":
-        return campaign_launch(campaign=campaign, tenant=brand)
-    return getattr(lifecycle, f"campaign_{action}")(campaign=campaign)
 
 
 @admin.register(Campaign)
@@ -145,17 +138,14 @@ class CampaignAdmin(BrandSchemaAdmin):
         brand = request.brand
         try:
             if action == "preflight":
-                report = campaign_preflight(campaign=campaign, tenant=brand)
-                report.pop("_templates", None)
-                Campaign.objects.filter(pk=campaign.pk).update(preflight=report)
+                report = campaign_preflight_record(campaign=campaign, tenant=brand)
                 self.message_user(request, "Pre-flight: " + ("all clear." if report["ok"] else "problems to fix below."),
                                   messages.SUCCESS if report["ok"] else messages.WARNING)
             else:
-                _apply(action, campaign=campaign, brand=brand)
+                campaign_action(action=action, campaign=campaign, tenant=brand)
                 self.message_user(request, f"{campaign.name}: {action} done.", messages.SUCCESS)
         except (IllegalTransition, PreflightFailed, lifecycle.CampaignError) as problem:
             self.message_user(request, str(problem), messages.ERROR)
-        connection.set_tenant(brand)
         return redirect(reverse("admin:campaigns_campaign_change", args=[campaign_id]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -176,11 +166,10 @@ class CampaignAdmin(BrandSchemaAdmin):
         done, problems = 0, []
         for campaign in queryset:
             try:
-                _apply(action, campaign=campaign, brand=request.brand)
+                campaign_action(action=action, campaign=campaign, tenant=request.brand)
                 done += 1
             except (IllegalTransition, PreflightFailed, lifecycle.CampaignError) as problem:
                 problems.append(f"{campaign.name}: {problem}")
-            connection.set_tenant(request.brand)
         audit_record(action="action", object_type="campaigns.campaign", object_repr=f"{action} {done} campaigns",
                      changes={"action": action, "done": done, "problems": len(problems)})
         if done:

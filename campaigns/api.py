@@ -16,15 +16,8 @@ from .logic.lifecycle import IllegalTransition
 from .models import Campaign
 from .serializers import CampaignSerializer, CampaignWriteSerializer, ScheduleSerializer, TestSendSerializer
 from .services import lifecycle
-from .services.launch import PreflightFailed, campaign_launch, campaign_preflight
+from .services.launch import PreflightFailed, campaign_action, campaign_preflight_record
 from .services.test_send import campaign_test_send
-
-
-def _fields(data):
-    fields = dict(data)
-    if "template_id" in fields:
-        fields["template_id"] = fields.pop("template_id")
-    return fields
 
 
 class _CampaignsView(BrandAPIView):
@@ -58,7 +51,7 @@ class CampaignListApi(_CampaignsView):
         data = CampaignWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            campaign = lifecycle.campaign_create(data=_fields(data.validated_data))
+            campaign = lifecycle.campaign_create(data=dict(data.validated_data))
         except ValidationError as error:
             return _invalid(error)
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
@@ -76,7 +69,7 @@ class CampaignDetailApi(_CampaignsView):
         data = CampaignWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
-            campaign = lifecycle.campaign_update(campaign=campaign, data=_fields(data.validated_data))
+            campaign = lifecycle.campaign_update(campaign=campaign, data=dict(data.validated_data))
         except lifecycle.CampaignError as error:
             return api_error(str(error), status_code=status.HTTP_409_CONFLICT)
         except ValidationError as error:
@@ -103,26 +96,19 @@ class CampaignActionApi(_CampaignsView):
     def post(self, request, tenant, campaign_id):
         campaign = self._campaign(campaign_id)
         try:
-            if self.action == "launch":
-                campaign = campaign_launch(campaign=campaign, tenant=self.tenant)
-            elif self.action == "preflight":
-                report = campaign_preflight(campaign=campaign, tenant=self.tenant)
-                report.pop("_templates", None)
-                Campaign.objects.filter(pk=campaign.pk).update(preflight=report)
-                return Response({"success": True, "preflight": report})
-            elif self.action == "schedule":
+            if self.action == "preflight":
+                return Response({"success": True,
+                                 "preflight": campaign_preflight_record(campaign=campaign, tenant=self.tenant)})
+            if self.action == "schedule":
                 data = ScheduleSerializer(data=request.data)
                 data.is_valid(raise_exception=True)
                 campaign = lifecycle.campaign_schedule(campaign=campaign, scheduled_at=data.validated_data["scheduled_at"])
             else:
-                campaign = getattr(lifecycle, f"campaign_{self.action}")(campaign=campaign)
+                campaign = campaign_action(action=self.action, campaign=campaign, tenant=self.tenant)
         except IllegalTransition as error:
             return api_error(str(error), status_code=status.HTTP_409_CONFLICT, status=campaign.status)
         except PreflightFailed as failed:
             return api_error(str(failed), status_code=status.HTTP_422_UNPROCESSABLE_ENTITY, preflight=failed.report)
-        from django.db import connection
-
-        connection.set_tenant(self.tenant)  # an eager task may have switched schemas
         campaign.refresh_from_db()
         return Response(CampaignSerializer(campaign).data)
 

@@ -36,8 +36,9 @@ def beat_schedule_collect(sender, **kwargs):
 def brand_task(*task_args, **task_options):
     """Decorator: `@brand_task(name=..., ...)` on `def f(tenant_id, ...)`.
 
-    The task reloads the tenant by id and runs the body in its schema; the
-    connection goes back to the public schema afterwards.
+    The task reloads the tenant by id and runs the body in its schema; the connection goes
+    back to the schema it had before (a task run eagerly, inside a request or another
+    brand's work, leaves its caller where it was).
     """
 
     def decorate(func):
@@ -47,12 +48,15 @@ def brand_task(*task_args, **task_options):
 
             from tenants.models import Tenant
 
-            tenant = Tenant.objects.get(pk=tenant_id)
-            connection.set_tenant(tenant)
+            previous = connection.tenant if connection.schema_name != "public" else None
+            connection.set_tenant(Tenant.objects.get(pk=tenant_id))
             try:
                 return func(tenant_id, *args, **kwargs)
             finally:
-                connection.set_schema_to_public()
+                if previous is None:
+                    connection.set_schema_to_public()
+                else:
+                    connection.set_tenant(previous)
 
         return app.task(*task_args, **task_options)(run_in_brand)
 

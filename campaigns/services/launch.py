@@ -93,7 +93,7 @@ def _unsubscribe_check() -> Check:
 
 
 def campaign_preflight(*, campaign: Campaign, tenant) -> dict:
-    """Every check a launch needs, with what to fix. Also stored on the campaign."""
+    """Every check a launch needs, with what to fix (`campaign_preflight_record` also stores it)."""
     from deliverability.models import IPAddress, SENDING_STATES
     from deliverability.services.quota import quota_available
 
@@ -209,6 +209,24 @@ def campaign_preflight(*, campaign: Campaign, tenant) -> dict:
 
 def _report_public(report: dict) -> dict:
     return {key: value for key, value in report.items() if not key.startswith("_")}
+
+
+def campaign_preflight_record(*, campaign: Campaign, tenant) -> dict:
+    """Run the pre-flight, store its report on the campaign and return it."""
+    public = _report_public(campaign_preflight(campaign=campaign, tenant=tenant))
+    Campaign.objects.filter(pk=campaign.pk).update(preflight=public)
+    return public
+
+
+def campaign_action(*, action: str, campaign: Campaign, tenant) -> Campaign:
+    """`launch`, `pause`, `resume` or `cancel` a campaign (IllegalTransition, PreflightFailed...)."""
+    from . import lifecycle
+
+    if action == "launch":
+        return campaign_launch(campaign=campaign, tenant=tenant)
+    if action not in ("pause", "resume", "cancel"):
+        raise ValueError(f"Unknown campaign action {action!r}.")
+    return getattr(lifecycle, f"campaign_{action}")(campaign=campaign)
 
 
 def campaign_launch(*, campaign: Campaign, tenant) -> Campaign:

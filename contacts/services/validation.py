@@ -149,12 +149,7 @@ def validation_schedule(*, tenant_id):
     """Queue the validation task for a brand; a broker outage is logged, never raised into the ingest."""
     from ..tasks import contacts_validate
 
-    tenant = getattr(connection, "tenant", None)
     try:
         contacts_validate.delay(tenant_id)
     except Exception:  # noqa: BLE001 - the ingest is committed; validation can run later
         logger.warning("Could not queue contacts.validate for brand %s", tenant_id, exc_info=True)
-    finally:
-        # An eagerly run task (tests) leaves the connection in the public schema: give the caller its brand back.
-        if tenant is not None and connection.tenant is not tenant:
-            connection.set_tenant(tenant)
