@@ -2,7 +2,6 @@
 the warmup history, sending domains (never their private key), warmup plans, daily figures
 and MailWizz instances (private key masked)."""
 from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,9 +21,9 @@ from .charts import warmup_history_svg
 from .models import IPAddress, IPDailyStats, MailWizzInstance, SendingDomain, WarmupPlan, WarmupPlanWeek
 from .selectors import fleet_overview, ip_warmup_history, rate_percent
 from .services import FleetError, ip_state_change, sending_domain_dkim_generate, sending_domain_dns_check
+from .warmup_rules import COMPLAINT_HOLD_RATE  # percent: Gmail/Yahoo's bulk-sender ceiling
 
 STATE_COLOURS = {state: charts.color_for(state) for state in ("active", "warmup", "standby", "paused", "retired")}
-COMPLAINT_LIMIT = Decimal("0.1")  # percent: Gmail/Yahoo's bulk-sender ceiling, the warmup rules' hold level
 
 
 def _dns_badge(ok, checked_at):
@@ -186,7 +185,7 @@ def _rates_chart(stats, decisions):
         "hard bounces %": [float(rate_percent(row.hard_bounces, row.sent) or 0) for row in stats],
         "complaints %": [float(rate_percent(row.complaints, row.sent) or 0) for row in stats],
         "bounce threshold %": threshold_series,
-        "complaint limit %": [float(COMPLAINT_LIMIT)] * len(stats),
+        "complaint limit %": [float(COMPLAINT_HOLD_RATE)] * len(stats),
     }
     return charts.line_chart(series, x_labels=[row.date.strftime("%d/%m") for row in stats],
                              title="Bounce and complaint rates against the week's threshold",

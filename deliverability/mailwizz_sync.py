@@ -238,8 +238,7 @@ class ContactRow:
 _CONTACT_COLUMNS = """
     c.id, c.email, c.first_name, c.last_name, c.language, c.category, c.country, c.company, c.website, c.city,
     c.mailwizz_subscriber_id, c.mailwizz_list_id, c.updated_at,
-    (c.status = 'active' AND c.validation_status <> 'invalid'
-     AND NOT EXISTS (SELECT 1 FROM contacts_suppression s WHERE s.email = c.email)) AS deliverable,
+    c.deliverable,
     ARRAY(SELECT t.slug FROM contacts_tag t WHERE t.id = ANY(c.tag_ids) ORDER BY t.slug) AS tags
 """
 
@@ -280,9 +279,7 @@ def _contacts_page(*, tenant_id, list_uid, cursor, until, full, after_id, limit)
           AND (
               %(full)s
               OR (%(cursor)s::timestamptz IS NULL OR c.updated_at >= %(cursor)s::timestamptz)
-              OR (c.status = 'active' AND c.validation_status <> 'invalid'
-                  AND (c.mailwizz_list_id <> %(list)s OR c.mailwizz_subscriber_id = '')
-                  AND NOT EXISTS (SELECT 1 FROM contacts_suppression s WHERE s.email = c.email))
+              OR (c.deliverable AND (c.mailwizz_list_id <> %(list)s OR c.mailwizz_subscriber_id = ''))
           )
           AND (%(full)s OR NOT EXISTS (
               SELECT 1 FROM {MailWizzContactError._meta.db_table} e
@@ -819,15 +816,10 @@ def contacts_unsubscribed_from_mailwizz(*, campaign_id: int, emails: list[str], 
     """
     from campaigns.models import CampaignRecipient
     from contacts.models import Contact, ContactEvent, Suppression
-    from contacts.services.normalization import InvalidEmail, email_normalize
+    from contacts.services.normalization import emails_normalize_valid
     from contacts.services.suppression import suppressions_add
 
-    normalized = set()
-    for email in emails:
-        try:
-            normalized.add(email_normalize(email))
-        except InvalidEmail:
-            continue
+    normalized = emails_normalize_valid(emails)
     known = set(Suppression.objects.filter(email__in=normalized).values_list("email", flat=True))
     new = sorted(normalized - known)
     if not new:

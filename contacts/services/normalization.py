@@ -61,6 +61,17 @@ def email_normalize(raw):
     return (result.local_part + "@" + result.ascii_domain).lower()
 
 
+def emails_normalize_valid(emails):
+    """The set of stored forms of the valid addresses among `emails` (invalid ones are left out)."""
+    normalized = set()
+    for email in emails:
+        try:
+            normalized.add(email_normalize(email))
+        except InvalidEmail:
+            continue
+    return normalized
+
+
 def language_normalize(raw):
     """`FR`, `fr-FR`, `fr_CA` -> `fr`; anything outside fr en es de pt ru zh hi ar -> None."""
     if not raw or not isinstance(raw, str):

@@ -3,7 +3,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Contact, ContactStatus, Suppression
-from .normalization import InvalidEmail, email_normalize
+from .normalization import email_normalize, emails_normalize_valid
 
 STATUS_FOR_REASON = {
     Suppression.Reason.UNSUBSCRIBED: ContactStatus.UNSUBSCRIBED,
@@ -20,15 +20,9 @@ def suppressions_add(*, emails, reason, source=""):
     active; every matching contact's updated_at moves, which is how the MailWizz sync learns of
     the suppression. Returns how many emails were newly suppressed.
     """
-    normalized = set()
-    for email in emails:
-        try:
-            normalized.add(email_normalize(email))
-        except InvalidEmail:
-            continue
-    if not normalized:
+    addresses = sorted(emails_normalize_valid(emails))
+    if not addresses:
         return 0
-    addresses = sorted(normalized)
     status = STATUS_FOR_REASON.get(reason)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
