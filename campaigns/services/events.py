@@ -144,6 +144,7 @@ def _match(records, *, tenant_id):
 
 def _brand_records_apply(records, *, tenant_id) -> dict:
     from contacts.models import Contact, ContactEvent, Suppression
+    from contacts.services.suppression import suppressions_insert
 
     matched, contacts_only = _match(records, tenant_id=tenant_id)
     result = defaultdict(int)
@@ -221,13 +222,9 @@ def _brand_records_apply(records, *, tenant_id) -> dict:
                 [status, list(contacts), status],
             )
             result[f"contacts_{status}"] += cursor.rowcount
-            cursor.execute(
-                f"""INSERT INTO {Suppression._meta.db_table} (email, reason, source, created_at)
-                    SELECT email, %s, 'pmta accounting', now() FROM {contact_table} WHERE id = ANY(%s)
-                    ON CONFLICT (email) DO NOTHING""",
-                [reason, list(contacts)],
-            )
-            result["suppressed"] += cursor.rowcount
+            result["suppressed"] += suppressions_insert(
+                cursor, emails_sql=f"SELECT email FROM {contact_table} WHERE id = ANY(%s)", params=[list(contacts)],
+                reason=reason, source="pmta accounting")
 
         for campaign_id, deltas in campaign_deltas.items():
             assignments = ", ".join(f"{name} = {name} + %s" for name in deltas)

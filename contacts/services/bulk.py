@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 from tenants.audit import audit_record
 
 from ..models import Contact, ContactEvent, ContactTag, Suppression, Tag
+from .suppression import suppressions_insert
 
 EXPORT_FIELDS = (
     "email", "first_name", "last_name", "company", "website", "language", "category", "phone", "country", "city",
@@ -84,13 +85,9 @@ def contacts_suppress(*, queryset, source):
     """Put every selected contact's email on the suppression list (manual block). Returns how many were new."""
     ids_sql, params = _ids_sql(queryset)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Suppression._meta.db_table} (email, reason, source, created_at) "
-            f"SELECT c.email, %s, %s, now() FROM {Contact._meta.db_table} c WHERE c.id IN ({ids_sql}) "
-            "ON CONFLICT (email) DO NOTHING",
-            [Suppression.Reason.MANUAL, source[:100], *params],
-        )
-        added = cursor.rowcount
+        added = suppressions_insert(cursor, emails_sql=f"SELECT c.email FROM {Contact._meta.db_table} c "
+                                                       f"WHERE c.id IN ({ids_sql})",
+                                    params=params, reason=Suppression.Reason.MANUAL, source=source)
         # A moved updated_at is how the MailWizz sync learns of the suppression.
         cursor.execute(f"UPDATE {Contact._meta.db_table} SET updated_at = now() WHERE id IN ({ids_sql})", params)
         return added

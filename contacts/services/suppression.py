@@ -12,25 +12,34 @@ STATUS_FOR_REASON = {
 }
 
 
+def suppressions_insert(cursor, *, emails_sql, params, reason, source=""):
+    """Put the emails `emails_sql` selects (one column) on the current brand's suppression list, in
+    one statement; an email already there keeps its first reason. Returns how many were new.
+    Updating the contacts is the caller's part."""
+    cursor.execute(
+        f"INSERT INTO {Suppression._meta.db_table} (email, reason, source, created_at) "
+        f"SELECT e.email, %s, %s, now() FROM ({emails_sql}) AS e(email) ON CONFLICT (email) DO NOTHING",
+        [reason, source[:100], *params],
+    )
+    return cursor.rowcount
+
+
 def suppressions_add(*, emails, reason, source=""):
     """Put emails on the current brand's suppression list in one statement (idempotent; the first
     reason recorded is kept) and update their contacts. Invalid addresses are skipped.
 
-    A contact whose reason maps to a status (unsubscribed, bounced, complained) gets it if it was
-    active; every matching contact's updated_at moves, which is how the MailWizz sync learns of
-    the suppression. Returns how many emails were newly suppressed.
+    When the reason maps to a status (unsubscribed, bounced, complained), the matching contacts
+    still active get it; otherwise every matching contact is touched. Either way their updated_at
+    moves, which is how the MailWizz sync learns of the suppression (contacts already out of
+    `active` are out of the MailWizz list already). Returns how many emails were newly suppressed.
     """
     addresses = sorted(emails_normalize_valid(emails))
     if not addresses:
         return 0
     status = STATUS_FOR_REASON.get(reason)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Suppression._meta.db_table} (email, reason, source, created_at) "
-            "SELECT e, %s, %s, now() FROM unnest(%s::text[]) AS e ON CONFLICT (email) DO NOTHING",
-            [reason, source[:100], addresses],
-        )
-        created = cursor.rowcount
+        created = suppressions_insert(cursor, emails_sql="SELECT unnest(%s::text[])", params=[addresses],
+                                      reason=reason, source=source)
         if status is not None:
             Contact.objects.filter(email__in=addresses, status=ContactStatus.ACTIVE).update(
                 status=status, updated_at=timezone.now())
