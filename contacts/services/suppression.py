@@ -29,9 +29,9 @@ def suppressions_add(*, emails, reason, source=""):
     reason recorded is kept) and update their contacts. Invalid addresses are skipped.
 
     When the reason maps to a status (unsubscribed, bounced, complained), the matching contacts
-    still active get it; otherwise every matching contact is touched. Either way their updated_at
-    moves, which is how the MailWizz sync learns of the suppression (contacts already out of
-    `active` are out of the MailWizz list already). Returns how many emails were newly suppressed.
+    still active get it (and a new updated_at); otherwise every matching contact gets a new
+    updated_at. A moved updated_at is how the MailWizz sync learns of the suppression. Returns
+    how many emails were newly suppressed.
     """
     addresses = sorted(emails_normalize_valid(emails))
     if not addresses:
