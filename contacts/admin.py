@@ -20,8 +20,7 @@ from tenants.admin import BrandSchemaAdmin
 from tenants.audit import audit_record
 
 from .models import LANGUAGE_CHOICES, Contact, ContactEvent, DataSource, ImportJob, Suppression, Tag
-from .selectors import (SegmentFilterError, segment_count, segment_filter_check, segment_preview, tag_descendant_ids,
-                        tagged_contacts_filter)
+from .selectors import (SegmentFilterError, contacts_with_tag, segment_count, segment_filter_check, segment_preview)
 from .services.bulk import (contact_tags_set, contacts_export_rows, contacts_suppress, contacts_tag_add, contacts_tag_remove,
                             export_filename)
 from .services.catalog import data_source_rotate_secret
@@ -40,8 +39,7 @@ class TagFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        ids = tag_descendant_ids().get(self.value())
-        return tagged_contacts_filter(queryset=queryset, tag_ids=ids) if ids else queryset.none()
+        return contacts_with_tag(queryset=queryset, slug=self.value())
 
 
 CATEGORY_CACHE_SECONDS = 300

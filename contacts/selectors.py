@@ -158,6 +158,12 @@ def tagged_contacts_filter(*, queryset, tag_ids):
     return queryset.filter(tagset_id__in=TagSet.objects.filter(tag_ids__overlap=list(tag_ids)).values("id"))
 
 
+def contacts_with_tag(*, queryset, slug):
+    """`queryset` narrowed to contacts tagged `slug` or one of its descendants (none for an unknown slug)."""
+    ids = tag_descendant_ids().get(slug)
+    return tagged_contacts_filter(queryset=queryset, tag_ids=ids) if ids else queryset.none()
+
+
 def segment_contact_ids_sql(*, filter):
     """(`SELECT c.id FROM contacts_contact c WHERE ...`, params): for `INSERT ... SELECT` by campaigns.
 
@@ -186,8 +192,7 @@ def contact_list(*, tag=None, language=None, category=None, status=None, updated
     """A page of the current brand's contacts, newest changes last (id order)."""
     contacts = Contact.objects.order_by("pk")
     if tag:
-        ids = tag_descendant_ids().get(tag, [])
-        contacts = tagged_contacts_filter(queryset=contacts, tag_ids=ids) if ids else contacts.none()
+        contacts = contacts_with_tag(queryset=contacts, slug=tag)
     if language:
         contacts = contacts.filter(language=language)
     if category:

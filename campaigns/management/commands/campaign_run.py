@@ -6,7 +6,7 @@ scheduled) and dispatch it in this process until it completes or has to wait.
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
-from tenants.models import Tenant
+from tenants.selectors import tenant_get
 
 
 class Command(BaseCommand):
@@ -23,8 +23,7 @@ class Command(BaseCommand):
         from campaigns.services.dispatch import campaign_dispatch_run
         from campaigns.services.launch import PreflightFailed, campaign_launch, campaign_preflight
 
-        brand = Tenant.objects.filter(slug=tenant).first() or (
-            Tenant.objects.filter(pk=int(tenant)).first() if tenant.isdigit() else None)
+        brand = tenant_get(ref=tenant)
         if brand is None:
             raise CommandError(f"No brand {tenant!r}.")
         with tenant_context(brand):
@@ -44,9 +43,8 @@ class Command(BaseCommand):
                     for check in failed.report["checks"]:
                         self.stdout.write(f"{check['status'].upper():8} {check['name']}: {check['message']}")
                     raise CommandError("pre-flight failed") from failed
-            with tenant_context(brand):
-                outcome = campaign_dispatch_run(tenant=brand, campaign_id=campaign, run_seconds=10 ** 9)
-                found.refresh_from_db()
+            outcome = campaign_dispatch_run(tenant=brand, campaign_id=campaign, run_seconds=10 ** 9)
+            found.refresh_from_db()
         self.stdout.write(
             f"{found.name}: {found.status}; this run sent {outcome.sent}, skipped {outcome.skipped}, failed "
             f"{outcome.failed}" + (f"; waiting until {outcome.wait_until:%Y-%m-%d %H:%M} UTC ({outcome.reason})"
