@@ -131,6 +131,27 @@ class TestStoringRules:
             assert ingested.event_data == {"data_source_id": 1, "tags": ["marketing-partner", "blogger", "lang-es"]}
             assert dict(DataSource.objects.values_list("pk", "total_contacts_ingested")) == {1: 2, 2: 0, 3: 1, 4: 0}
 
+    def test_an_all_new_batch_from_two_sources_gives_each_event_its_own_source(self, seeded):
+        """The all-new statement builds each tag set's event data once, for the batch's first source;
+        a row from another source still gets its own."""
+        from django.db import transaction
+
+        from contacts.services.ingest import StagingRows, contact_item_check, contact_staged_store, data_sources_by_id
+
+        with in_brand(seeded.sos), transaction.atomic():
+            sources, staging = data_sources_by_id(), StagingRows()
+            for email, source in (("one@example.com", 1), ("two@example.com", 4), ("three@example.com", 1)):
+                staging.add(contact_item_check(item={"email": email, "data_source_id": source, "tags": ["avocat"]},
+                                               data_sources=sources))
+            assert contact_staged_store(staging=staging, expect_new=True) == (3, 0, 0)
+            events = {e.contact.email: e.event_data
+                      for e in ContactEvent.objects.filter(event_type="ingested").select_related("contact")}
+            totals = dict(DataSource.objects.values_list("pk", "total_contacts_ingested"))
+        assert events == {"one@example.com": {"data_source_id": 1, "tags": ["avocat"]},
+                          "two@example.com": {"data_source_id": 4, "tags": ["avocat"]},
+                          "three@example.com": {"data_source_id": 1, "tags": ["avocat"]}}
+        assert (totals[1], totals[4]) == (2, 1)
+
     def test_the_ingest_is_recorded_once_in_the_audit_trail(self, writer, seeded):
         ingest(writer, SEED_REQUEST["contacts"])
         entry = AuditLog.objects.get(object_type="contacts.contact")
