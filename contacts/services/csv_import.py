@@ -35,11 +35,12 @@ from tenants.audit import audit_record
 from ..models import DataSource, ImportJob
 from .ingest import (TEXT_FIELDS, TEXT_NAMES, IngestResult, ItemError, StagingRows, contact_item_check, contact_staged_store,
                      data_sources_by_id, ingest_after_commit, tags_normalize)
-from .normalization import InvalidEmail, email_normalize, language_normalize
+from .normalization import email_normalize_common, language_normalize
 
 CHUNK_ROWS = 20_000
 CSV_WRITERS = 2
 MAX_REPORTED_ERRORS = 1000
+_UNSEEN = object()
 SNIFF_BYTES = 1 << 20
 
 _HEADER_KEY = re.compile(r"[^a-z0-9]")
@@ -252,6 +253,7 @@ class CsvRowChecker:
         # No field named twice (else `_row_item` decides which value counts) and a usable source.
         self.fast_ok = len(set(fields)) == len(fields) and bool(sources.get(data_source_id))
         self.tag_cells = {}
+        self.languages = {}  # cell -> normalised language (or None)
 
     def staging_new(self):
         return StagingRows(text_names=self.text_names)
@@ -273,12 +275,8 @@ class CsvRowChecker:
         """True when the row was handled (staged or a repeat); False sends it to `slow`."""
         if len(row) < self.width:
             return False
-        raw = row[self.email_column]
-        if not raw:
-            return False
-        try:
-            email = email_normalize(raw)
-        except InvalidEmail:
+        email = email_normalize_common(row[self.email_column])
+        if email is None:
             return False
         texts = self._texts(row)
         if texts and max(map(len, texts)) > self.min_limit:
@@ -308,11 +306,20 @@ class CsvRowChecker:
                 combo = self.tag_cells[cell] = tags
             else:
                 combo = tags
-        language = language_normalize(row[self.language_column]) if self.language_column is not None else None
+        language = None
+        if self.language_column is not None:
+            raw_language = row[self.language_column]
+            language = self.languages.get(raw_language, _UNSEEN)
+            if language is _UNSEEN:
+                language = language_normalize(raw_language)
+                if len(self.languages) < 10_000:
+                    self.languages[raw_language] = language
         if email in seen:
             return True
         seen.add(email)
-        staging.add_fields(email, self.source_text, texts, language, custom, staging.combo(combo))
+        number = staging.combos.get(combo)
+        staging.add_fields(email, self.source_text, texts, language, custom,
+                           staging.combo(combo) if number is None else number)
         return True
 
 

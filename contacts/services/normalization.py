@@ -3,8 +3,9 @@
 Emails: trimmed, lowercased, the domain IDNA-encoded, syntax checked with
 email-validator (no DNS). The common case (an ASCII dot-atom local part) is checked
 with a regular expression that accepts a strict subset of what email-validator
-accepts, and each domain is validated once by email-validator and cached; anything
-else goes through email-validator in full. The result is the same, 10x faster.
+accepts, and each domain is validated once by email-validator and cached
+(`email_normalize_common`, which bulk paths call directly); anything else goes through
+email-validator in full. The result is the same, 10x faster.
 """
 import functools
 import re
@@ -16,6 +17,8 @@ from ..models import LANGUAGES
 
 _ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LOCAL_FAST = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*\Z")
+_EMAIL_COMMON = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@([^@]+)\Z")
+_COMMON_DOMAINS = {}  # domain -> its ASCII form, for domains email-validator accepted
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 _LANGUAGE_SPLIT = re.compile(r"[-_]")
 _LANGUAGE_SET = frozenset(LANGUAGES)
@@ -40,6 +43,9 @@ def email_normalize(raw):
     """The stored form of an email address, or InvalidEmail with a clear reason."""
     if not isinstance(raw, str):
         raise InvalidEmail("The email must be a string." if raw is not None else "The email is missing.")
+    common = email_normalize_common(raw)
+    if common is not None:
+        return common
     email = raw.strip().lower()
     if not email:
         raise InvalidEmail("The email is missing.")
@@ -59,6 +65,29 @@ def email_normalize(raw):
     except EmailNotValidError as exc:
         raise InvalidEmail(str(exc)) from None
     return (result.local_part + "@" + result.ascii_domain).lower()
+
+
+def email_normalize_common(raw):
+    """`email_normalize(raw)` for the common address (an ASCII dot-atom local part at a valid
+    domain), without its checks' overhead; None for any other string, which `email_normalize`
+    then decides (result or reason). For bulk paths: one call per row."""
+    email = raw.strip().lower()
+    match = _EMAIL_COMMON.match(email)
+    if match is None:
+        return None
+    local, domain = match.groups()
+    if len(local) > 64:
+        return None
+    ascii_domain = _COMMON_DOMAINS.get(domain)
+    if ascii_domain is None:
+        ascii_domain, reason = _domain_check(domain)
+        if reason:
+            return None
+        if len(_COMMON_DOMAINS) < 65536:
+            _COMMON_DOMAINS[domain] = ascii_domain
+    if ascii_domain != domain:
+        email = local + "@" + ascii_domain
+    return email if len(email) <= MAX_EMAIL_LENGTH else None
 
 
 def emails_normalize_valid(emails):

@@ -110,6 +110,35 @@ class TestFormats:
             assert ContactEvent.objects.filter(event_type="updated", contact__email="n2@example.com").count() == 1
             assert DataSource.objects.get(pk=3).total_contacts_ingested == before + 15
 
+    def test_every_email_is_stored_or_refused_exactly_as_email_validator_decides(self, seeded, tmp_path):
+        """The importer's shortcut for common addresses and the full check agree with email-validator
+        itself: the same stored form, or a refusal with email_normalize's reason and the line."""
+        from email_validator import EmailNotValidError, validate_email
+
+        from contacts.services.normalization import InvalidEmail, email_normalize
+
+        raws = ["plain@example.com", " Mixed.Case@Example.COM ", "jean.dupont@Bücher.DE", "x@xn--bcher-kva.de",
+                "a+tag@sub.example.org", "l" * 64 + "@example.com", "l" * 65 + "@example.com",
+                "two@at@example.com", "no-domain@", "@no-local.com", "dots..in@example.com", "é@example.com",
+                "space in@example.com", "a@exa mple.com", "a@localhost", "a@example.invalid", "a@-bad-.com",
+                "a@" + "d" * 250 + ".com"]
+        expected, reasons = {}, {}
+        for line, raw in enumerate(raws, start=2):
+            try:
+                result = validate_email(raw.strip().lower(), check_deliverability=False)
+            except EmailNotValidError:
+                with pytest.raises(InvalidEmail) as refused:
+                    email_normalize(raw)
+                reasons[line] = f"Invalid email: {refused.value}"
+            else:
+                expected[line] = (result.local_part + "@" + result.ascii_domain).lower()
+        assert len(expected) >= 8 and len(reasons) >= 8
+        content = "email,first_name\n" + "".join(f"\"{raw}\",row{line}\n" for line, raw in enumerate(raws, start=2))
+        report, contacts = imported(seeded, write(tmp_path, content))
+        assert {contact.first_name: email for email, contact in contacts.items()} == {
+            f"row{line}": email for line, email in expected.items()}
+        assert {e["line"]: e["error"] for e in report.errors} == reasons
+
     def test_quoted_fields_with_separators_and_quotes_are_read_like_csv(self, seeded, tmp_path):
         path = write(tmp_path, 'email;company;city\n'
                                'q@example.com;"Dupont; Fils";"Saint ""Malo"""\n'
