@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench check clean
+.PHONY: run test install bench check clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ run: install
 
 test: install
 	$(BIN)/python -m emailengine.launcher test $(ARGS)
+
+screenshots: install
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m emailengine.launcher test tests/browser/test_campaign_and_screenshots.py
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

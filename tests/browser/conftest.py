@@ -12,7 +12,6 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SCREENSHOTS = "docs/screenshots"
 
 
 def pytest_collection_modifyitems(config, items):
