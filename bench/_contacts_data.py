@@ -100,12 +100,17 @@ def contact_row(i, rng):
 CSV_HEADER = ["email", "first_name", "last_name", "company", "language", "category", "country", "city", "tags"]
 
 
-def csv_write(path, rows, *, start=0, seed=7):
+def csv_write(path, rows, *, start=0, seed=7, shuffle=False):
+    """A CSV of `rows` synthetic contacts, in the order they were made (emails close together
+    within a chunk) or, with `shuffle`, in random order (as a merged list from many sources)."""
     rng = random.Random(seed)
+    order = list(range(start, start + rows))
+    if shuffle:
+        random.Random(seed + 1).shuffle(order)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADER)
-        for i in range(start, start + rows):
+        for i in order:
             writer.writerow(contact_row(i, rng))
 
 
