@@ -44,19 +44,12 @@ def brand_task(*task_args, **task_options):
     def decorate(func):
         @functools.wraps(func)
         def run_in_brand(tenant_id, *args, **kwargs):
-            from django.db import connection
+            from django_tenants.utils import tenant_context
 
             from tenants.models import Tenant
 
-            previous = connection.tenant if connection.schema_name != "public" else None
-            connection.set_tenant(Tenant.objects.get(pk=tenant_id))
-            try:
+            with tenant_context(Tenant.objects.get(pk=tenant_id)):
                 return func(tenant_id, *args, **kwargs)
-            finally:
-                if previous is None:
-                    connection.set_schema_to_public()
-                else:
-                    connection.set_tenant(previous)
 
         return app.task(*task_args, **task_options)(run_in_brand)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import connection
+from django_tenants.utils import tenant_context
 
 from deliverability.pmta_accounting import pmta_accounting_parse
 from deliverability.selectors import FleetIndex
@@ -62,7 +63,9 @@ def accounting_brands(*, lines) -> set:
     brands = set()
     for record in pmta_accounting_parse(lines):
         ip = fleet.ip_of(record)
-        brands.update(b for b in (accounting_record_tenant_id(record, fleet), ip[1] if ip else None) if b is not None)
+        brands.add(_envid(record)[0])
+        brands.add(ip[1] if ip else None)
+    brands.discard(None)
     return brands
 
 
@@ -76,18 +79,11 @@ def campaign_accounting_handle(*, records, source_name="") -> dict:
         tenant_id = accounting_record_tenant_id(record, fleet)
         if tenant_id is not None:
             per_brand[tenant_id].append(record)
-    previous = connection.tenant if connection.schema_name != "public" else None
     totals = defaultdict(int)
-    try:
-        for tenant in Tenant.objects.filter(pk__in=list(per_brand)):
-            connection.set_tenant(tenant)
+    for tenant in Tenant.objects.filter(pk__in=list(per_brand)):
+        with tenant_context(tenant):
             for key, value in _brand_records_apply(per_brand[tenant.pk], tenant_id=tenant.pk).items():
                 totals[key] += value
-    finally:
-        if previous is not None:
-            connection.set_tenant(previous)
-        else:
-            connection.set_schema_to_public()
     return dict(totals)
 
 

@@ -40,7 +40,6 @@ from .normalization import email_normalize_common, language_normalize
 CHUNK_ROWS = 20_000
 CSV_WRITERS = 2
 MAX_REPORTED_ERRORS = 1000
-_UNSEEN = object()
 SNIFF_BYTES = 1 << 20
 
 _HEADER_KEY = re.compile(r"[^a-z0-9]")
@@ -137,7 +136,7 @@ class CsvRows:
 
     A line with no quote and no NUL is split on the delimiter (what csv.reader would give);
     any other line goes through one csv.reader, which takes the lines a quoted field spans.
-    `line()` is the file line number where the row just read ends; `counter` counts the
+    `lines` is the file line number where the row just read ends; `counter` counts the
     bytes read (progress).
     """
 
@@ -168,9 +167,6 @@ class CsvRows:
             else:
                 self.lines += 1
                 yield line.rstrip("\r\n").split(delimiter)
-
-    def line(self):
-        return self.lines
 
     def close(self):
         self.text.close()
@@ -253,7 +249,6 @@ class CsvRowChecker:
         # No field named twice (else `_row_item` decides which value counts) and a usable source.
         self.fast_ok = len(set(fields)) == len(fields) and bool(sources.get(data_source_id))
         self.tag_cells = {}
-        self.languages = {}  # cell -> normalised language (or None)
 
     def staging_new(self):
         return StagingRows(text_names=self.text_names)
@@ -306,20 +301,11 @@ class CsvRowChecker:
                 combo = self.tag_cells[cell] = tags
             else:
                 combo = tags
-        language = None
-        if self.language_column is not None:
-            raw_language = row[self.language_column]
-            language = self.languages.get(raw_language, _UNSEEN)
-            if language is _UNSEEN:
-                language = language_normalize(raw_language)
-                if len(self.languages) < 10_000:
-                    self.languages[raw_language] = language
+        language = language_normalize(row[self.language_column]) if self.language_column is not None else None
         if email in seen:
             return True
         seen.add(email)
-        number = staging.combos.get(combo)
-        staging.add_fields(email, self.source_text, texts, language, custom,
-                           staging.combo(combo) if number is None else number)
+        staging.add_fields(email, self.source_text, texts, language, custom, staging.combo(combo))
         return True
 
 
@@ -369,7 +355,7 @@ def contacts_import_csv(*, path, data_source_id=None, tags=(), on_progress=None,
                     return
                 rows_in_chunk += 1
                 if not fast(row, staging, seen):
-                    error = slow(row, rows.line(), staging, seen)
+                    error = slow(row, rows.lines, staging, seen)
                     if error is not None:
                         errors.append(error)
                 if rows_in_chunk >= chunk_rows:

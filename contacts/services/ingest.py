@@ -533,23 +533,24 @@ def _general_store(cursor, *, expected):
         pass
     if inserted < expected:  # some emails exist already
         cursor.execute(_UPSERT)
-    cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed")
-    new, updated = cursor.fetchone()
-    if new:
+    cursor.execute("SELECT data_source_id, count(*), count(*) FILTER (WHERE NOT inserted) FROM ingest_changed "
+                   "GROUP BY data_source_id")
+    per_source = cursor.fetchall()
+    stored, updated = sum(row[1] for row in per_source), sum(row[2] for row in per_source)
+    if stored > updated:
         cursor.execute(_NEW_LINKS)
-    if new or updated:
+    if stored:
         cursor.execute(_EVENTS)
     if updated:
         cursor.execute(_UPDATED_LINKS)
-    cursor.execute("SELECT data_source_id, count(*) FROM ingest_changed GROUP BY data_source_id")
-    return cursor.fetchall(), updated
+    return [(source, n) for source, n, _ in per_source], updated
 
 
 def contact_checked_store(*, checked):
-    """Store `(position, row)` pairs of checked rows: dedup, suppression, upsert. Returns IngestResult (no errors)."""
+    """Store rows `contact_item_check` returned: dedup, suppression, upsert. Returns IngestResult (no errors)."""
     result = IngestResult(total_processed=len(checked))
     staging, seen = StagingRows(), set()
-    for _position, row in checked:
+    for row in checked:
         if row[0] not in seen:
             seen.add(row[0])
             staging.add(row)
@@ -572,9 +573,9 @@ def contact_ingest(*, items, positions=None, default_data_source_id=None, extra_
     checked, errors = [], []
     for position, item in zip(positions, items):
         try:
-            checked.append((position, contact_item_check(
+            checked.append(contact_item_check(
                 item=item, data_sources=sources, default_data_source_id=default_data_source_id, extra_tags=extra
-            )))
+            ))
         except ItemError as exc:
             errors.append(ingest_error(position=position, item=item, message=str(exc)))
     with transaction.atomic():

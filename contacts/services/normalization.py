@@ -18,7 +18,6 @@ from ..models import LANGUAGES
 _ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LOCAL_FAST = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*\Z")
 _EMAIL_COMMON = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@([^@]+)\Z")
-_COMMON_DOMAINS = {}  # domain -> its ASCII form, for domains email-validator accepted
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 _LANGUAGE_SPLIT = re.compile(r"[-_]")
 _LANGUAGE_SET = frozenset(LANGUAGES)
@@ -69,8 +68,8 @@ def email_normalize(raw):
 
 def email_normalize_common(raw):
     """`email_normalize(raw)` for the common address (an ASCII dot-atom local part at a valid
-    domain), without its checks' overhead; None for any other string, which `email_normalize`
-    then decides (result or reason). For bulk paths: one call per row."""
+    domain, checked once per domain), without raising; None for any other string, which
+    `email_normalize` then decides (result or reason). For bulk paths: one call per row."""
     email = raw.strip().lower()
     match = _EMAIL_COMMON.match(email)
     if match is None:
@@ -78,13 +77,9 @@ def email_normalize_common(raw):
     local, domain = match.groups()
     if len(local) > 64:
         return None
-    ascii_domain = _COMMON_DOMAINS.get(domain)
-    if ascii_domain is None:
-        ascii_domain, reason = _domain_check(domain)
-        if reason:
-            return None
-        if len(_COMMON_DOMAINS) < 65536:
-            _COMMON_DOMAINS[domain] = ascii_domain
+    ascii_domain, reason = _domain_check(domain)
+    if reason:
+        return None
     if ascii_domain != domain:
         email = local + "@" + ascii_domain
     return email if len(email) <= MAX_EMAIL_LENGTH else None
