@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import statistics
 import sys
 import time
 from contextlib import contextmanager
@@ -161,3 +162,33 @@ def raw_copy_indexed_rate(path, rows):
         elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_raw_contacts")
     return rows / elapsed, elapsed
+
+
+# The issue's other yardstick: the first segment (tags_all avocat + lang-fr, exclude client, language fr)
+# as a plain join through contact_tags ("about 150 ms" on the issue's machine).
+PLAIN_JOIN = """
+SELECT count(*) FROM contacts_contact c
+WHERE c.status = 'active' AND c.validation_status <> 'invalid' AND c.language = 'fr'
+  AND EXISTS (SELECT 1 FROM contacts_contacttag ct WHERE ct.contact_id = c.id AND ct.tag_id = ANY(%s))
+  AND EXISTS (SELECT 1 FROM contacts_contacttag ct WHERE ct.contact_id = c.id AND ct.tag_id = ANY(%s))
+  AND NOT EXISTS (SELECT 1 FROM contacts_contacttag ct WHERE ct.contact_id = c.id AND ct.tag_id = ANY(%s))
+  AND NOT EXISTS (SELECT 1 FROM contacts_suppression s WHERE s.email = c.email)
+"""
+
+
+def plain_join_ms(runs=4):
+    """(count, median ms of the warm runs) of PLAIN_JOIN in the current brand."""
+    from django.db import connection
+
+    from contacts.selectors import tag_descendant_ids
+
+    tags = tag_descendant_ids()
+    params = [tags["avocat"], tags["lang-fr"], tags["client"]]
+    timings, count = [], 0
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            started = time.perf_counter()
+            cursor.execute(PLAIN_JOIN, params)
+            timings.append((time.perf_counter() - started) * 1000)
+            count = cursor.fetchone()[0]
+    return count, statistics.median(timings[1:])

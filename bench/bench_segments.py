@@ -19,7 +19,7 @@ import time
 import os
 import tempfile
 
-from _contacts_data import bench_cleanup, bench_environment, brand, csv_write, raw_copy_rate
+from _contacts_data import bench_cleanup, bench_environment, brand, csv_write, plain_join_ms, raw_copy_rate
 
 FILL = """
 SET LOCAL contacts.skip_tag_ids_refresh = 'on';
@@ -71,16 +71,6 @@ QUERIES = [
 ]
 
 
-PLAIN_JOIN = """
-SELECT count(*) FROM contacts_contact c
-WHERE c.status = 'active' AND c.validation_status <> 'invalid' AND c.language = 'fr'
-  AND EXISTS (SELECT 1 FROM contacts_contacttag ct WHERE ct.contact_id = c.id AND ct.tag_id = ANY(%s))
-  AND EXISTS (SELECT 1 FROM contacts_contacttag ct WHERE ct.contact_id = c.id AND ct.tag_id = ANY(%s))
-  AND NOT EXISTS (SELECT 1 FROM contacts_contacttag ct WHERE ct.contact_id = c.id AND ct.tag_id = ANY(%s))
-  AND NOT EXISTS (SELECT 1 FROM contacts_suppression s WHERE s.email = c.email)
-"""
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -109,18 +99,8 @@ def main():
                 csv_write(path, args.contacts)
                 rate, elapsed = raw_copy_rate(path, args.contacts)
             print(f"{'yardstick: raw COPY of the contacts':38} {args.contacts:,} rows in {elapsed:.2f}s = {rate:,.0f} rows/s")
-            from contacts.selectors import tag_descendant_ids
-
-            tags = tag_descendant_ids()
-            join_params = [tags["avocat"], tags["lang-fr"], tags["client"]]
-            with connection.cursor() as cursor:
-                timings = []
-                for _ in range(4):
-                    t0 = time.perf_counter()
-                    cursor.execute(PLAIN_JOIN, join_params)
-                    timings.append((time.perf_counter() - t0) * 1000)
-                    joined = cursor.fetchone()[0]
-            print(f"{'yardstick: plain join via contact_tags':38} count={joined:>8,}  median {statistics.median(timings[1:]):6.1f} ms"
+            joined, median = plain_join_ms()
+            print(f"{'yardstick: plain join via contact_tags':38} count={joined:>8,}  median {median:6.1f} ms"
                   "  (first query, the issue's 'about 150 ms')")
             for label, spec, target in QUERIES:
                 count = segment_count(filter=spec)  # warm-up
