@@ -303,11 +303,10 @@ FROM inserted i JOIN ({_FIRST_COMBOS}) r ON r.tagset_id = i.tagset_id
 # one plain INSERT with no existence probe (the unique index checks each email anyway), whose
 # RETURNING feeds the links and the `ingested` events in the same statement (and gives the
 # data source totals). Any existing email makes it fail whole (unique violation) and the batch takes
-# the general path above instead. An event lists the tags of the first combination of its tag set.
-# Event data is built once per tag set for the batch's first data source (`firsts.data`; a row
-# from another source builds its own). The small side of every join is hashed, so links and
-# events are written in contact id order, the order their indexes take cheapest (a merge join
-# sorting by tag set doubles the links' cost).
+# the general path above instead. An event lists the tags of the first combination of its tag set;
+# its data is built once per (tag set, data source) of the batch, not once per row. The small side
+# of every join is hashed, so links and events are written in contact id order, the order their
+# indexes take cheapest (a merge join sorting by tag set doubles the links' cost).
 _INSERT_ALL_NEW = f"""
 WITH inserted AS (
     INSERT INTO contacts_contact AS c ({_COLUMNS})
@@ -315,22 +314,18 @@ WITH inserted AS (
     FROM ingest_staging s JOIN ingest_combo x ON x.combo = s.combo
     ORDER BY s.email COLLATE "C"
     RETURNING c.id, c.data_source_id, c.tagset_id
-), source AS (
-    SELECT data_source_id AS id FROM ingest_staging LIMIT 1
-), firsts AS (
-    SELECT f.tagset_id, f.tag_ids, f.tags_json, source.id AS data_source_id,
-           jsonb_build_object('data_source_id', source.id, 'tags', f.tags_json) AS data
-    FROM ({_FIRST_COMBOS}) f, source
+), firsts AS ({_FIRST_COMBOS}
+), event_data AS (
+    SELECT f.tagset_id, s.data_source_id,
+           jsonb_build_object('data_source_id', s.data_source_id, 'tags', f.tags_json) AS data
+    FROM firsts f, (SELECT DISTINCT data_source_id FROM ingest_staging) s
 ), linked AS (
     INSERT INTO contacts_contacttag (contact_id, tag_id, added_at)
     SELECT i.id, t, now() FROM inserted i JOIN firsts f ON f.tagset_id = i.tagset_id, unnest(f.tag_ids) AS t
 ), logged AS (
     INSERT INTO contacts_contactevent (contact_id, event_type, event_data, timestamp)
-    SELECT i.id, 'ingested',
-           CASE WHEN i.data_source_id = f.data_source_id THEN f.data
-                ELSE jsonb_build_object('data_source_id', i.data_source_id, 'tags', f.tags_json) END,
-           now()
-    FROM inserted i JOIN firsts f ON f.tagset_id = i.tagset_id
+    SELECT i.id, 'ingested', d.data, now()
+    FROM inserted i JOIN event_data d ON d.tagset_id = i.tagset_id AND d.data_source_id = i.data_source_id
 )
 SELECT data_source_id, count(*) FROM inserted GROUP BY data_source_id
 """

@@ -132,8 +132,8 @@ class TestStoringRules:
             assert dict(DataSource.objects.values_list("pk", "total_contacts_ingested")) == {1: 2, 2: 0, 3: 1, 4: 0}
 
     def test_an_all_new_batch_from_two_sources_gives_each_event_its_own_source(self, seeded):
-        """The all-new statement builds each tag set's event data once, for the batch's first source;
-        a row from another source still gets its own."""
+        """The all-new statement builds event data once per tag set and data source, not per row:
+        each event still names its own row's source."""
         from django.db import transaction
 
         from contacts.services.ingest import StagingRows, contact_item_check, contact_staged_store, data_sources_by_id
